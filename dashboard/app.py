@@ -1,0 +1,39 @@
+"""Streamlit entry point: builds the warehouse from the snapshot if needed, then routes to the pages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard.i18n import t  # noqa: E402
+from pipelines.settings import get_settings  # noqa: E402
+from pipelines.warehouse import build_from_snapshot, warehouse_is_stale  # noqa: E402
+
+
+@st.cache_resource
+def _ensure_warehouse() -> str:
+    # First start on a fresh clone: the embedded default becomes the warehouse in about a second.
+    s = get_settings()
+    if warehouse_is_stale(s.warehouse, s.snapshot_dir):
+        build_from_snapshot(s.snapshot_dir, s.warehouse)
+    return str(s.warehouse)
+
+
+st.set_page_config(page_title=t("app.title"), page_icon=":bar_chart:", layout="wide")
+_ensure_warehouse()
+
+PAGES = Path(__file__).parent / "app_pages"
+page = st.navigation(
+    [
+        st.Page(PAGES / "home.py", title=t("nav.home"), icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/show_chart:", url_path="dataset"),
+    ]
+)
+page.run()

@@ -1,0 +1,53 @@
+"""URL query parameters ↔ widget state: validated against the allowed options, bad values → visible notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from dashboard.i18n import t
+
+
+def _notice(param: str, value: str, lang: str) -> None:
+    st.warning(t("dataset.notice_bad_param", lang, param=param, value=value), icon=":material/link_off:")
+
+
+def select(
+    label: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    default: str,
+    lang: str,
+    format_func: Callable[[str], str] = str,
+) -> str:
+    """A selectbox whose value lives in the URL under `key`; an unknown value falls back with a notice."""
+    requested = st.query_params.get(key)
+    if requested is not None and requested not in options:
+        _notice(key, requested, lang)
+        st.session_state[key] = default
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    return st.selectbox(label, options, key=key, format_func=format_func, bind="query-params")
+
+
+def multiselect(
+    label: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    default: Sequence[str],
+    lang: str,
+    format_func: Callable[[str], str] = str,
+) -> list[str]:
+    """A multiselect kept in the URL (repeated keys); unknown values are dropped with a notice."""
+    requested = st.query_params.get_all(key)
+    bad = [v for v in requested if v not in options]
+    if bad:
+        _notice(key, ",".join(bad), lang)
+        st.session_state[key] = [v for v in requested if v in options] or list(default)
+    current = st.session_state.get(key)
+    if current is None or any(v not in options for v in current):
+        st.session_state[key] = [v for v in (current or []) if v in options] or list(default)
+    return st.multiselect(label, options, key=key, format_func=format_func, bind="query-params")

@@ -1,0 +1,1 @@
+"""AI Plan Monitor pipelines: upstream files and APIs → tidy observations → DuckDB warehouse."""

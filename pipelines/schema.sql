@@ -1,0 +1,98 @@
+-- The warehouse: the single source of truth for table and column names.
+-- Built by pipelines/warehouse.py into a new file that replaces the old one atomically.
+
+CREATE TABLE observations (
+    source           VARCHAR NOT NULL,   -- eurostat | desi | statbel
+    dataset          VARCHAR NOT NULL,   -- upstream code, lower case
+    series_key       VARCHAR NOT NULL,   -- non-geo, non-time dimensions: sorted dim=code joined by |
+    geo              VARCHAR NOT NULL,
+    period           VARCHAR NOT NULL,   -- upstream TIME_PERIOD text; DESI: reference year, not edition
+    value            DOUBLE,             -- NULL when upstream gives only a flag (e.g. confidential)
+    obs_flag         VARCHAR,            -- Eurostat observation status letters (b, p, e, u, d, ...)
+    conf_flag        VARCHAR,            -- confidentiality status (C, N, P)
+    upstream_updated VARCHAR,            -- ISO 8601 upstream last update of the dataset, when known
+    fetched_at       TIMESTAMP           -- when we read the payload
+);
+
+-- Every value a refresh changed: Eurostat keeps no vintages, we do.
+CREATE TABLE observation_history (
+    source               VARCHAR NOT NULL,
+    dataset              VARCHAR NOT NULL,
+    series_key           VARCHAR NOT NULL,
+    geo                  VARCHAR NOT NULL,
+    period               VARCHAR NOT NULL,
+    old_value            DOUBLE,
+    old_obs_flag         VARCHAR,
+    old_conf_flag        VARCHAR,
+    old_upstream_updated VARCHAR,
+    new_value            DOUBLE,
+    new_obs_flag         VARCHAR,
+    new_conf_flag        VARCHAR,
+    new_upstream_updated VARCHAR,
+    changed_at           TIMESTAMP NOT NULL
+);
+
+-- Code → label pairs carried by the payloads (Eurostat labels are English; Statbel NL/FR).
+CREATE TABLE labels (
+    source    VARCHAR NOT NULL,
+    dataset   VARCHAR NOT NULL,
+    dimension VARCHAR NOT NULL,
+    code      VARCHAR NOT NULL,
+    lang      VARCHAR NOT NULL,
+    label     VARCHAR
+);
+
+-- One row per dataset in the warehouse: where it came from and how fresh it is.
+CREATE TABLE datasets (
+    source           VARCHAR NOT NULL,
+    dataset          VARCHAR NOT NULL,
+    title            VARCHAR,
+    format           VARCHAR NOT NULL,
+    location         VARCHAR,            -- URL or file name it was read from
+    sha256           VARCHAR,
+    bytes            BIGINT,
+    upstream_updated VARCHAR,
+    read_at          TIMESTAMP,
+    n_obs            BIGINT NOT NULL,
+    licence          VARCHAR,
+    attribution      VARCHAR,
+    notes            VARCHAR,
+    PRIMARY KEY (source, dataset)
+);
+
+-- One row per attempt to fetch or read a payload, successful or not.
+CREATE TABLE fetches (
+    source           VARCHAR,
+    dataset          VARCHAR,
+    location         VARCHAR NOT NULL,   -- URL or path
+    format           VARCHAR,
+    started          TIMESTAMP NOT NULL,
+    finished         TIMESTAMP,
+    status           VARCHAR NOT NULL,   -- ok | failed | skipped | superseded
+    bytes            BIGINT,
+    sha256           VARCHAR,
+    upstream_updated VARCHAR,
+    n_obs            BIGINT,
+    error            VARCHAR
+);
+
+-- Statbel geography reference (municipality NIS codes ↔ NUTS/LAU, names, hierarchy).
+CREATE TABLE geo_reference (
+    geo        VARCHAR NOT NULL,
+    lau_code   VARCHAR,
+    level      VARCHAR,
+    parent     VARCHAR,
+    name_nl    VARCHAR,
+    name_fr    VARCHAR,
+    name_de    VARCHAR,
+    name_en    VARCHAR,
+    valid_from DATE,
+    valid_to   DATE
+);
+
+CREATE TABLE build_info (
+    built_at   TIMESTAMP NOT NULL,
+    built_from VARCHAR NOT NULL,         -- snapshot | raw
+    location   VARCHAR NOT NULL,
+    n_obs      BIGINT NOT NULL
+);

@@ -1,0 +1,106 @@
+"""Warehouse → data/snapshot/ (Parquet per dataset, labels, manifest.json): the committed embedded default."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipelines.readers import ReaderError
+from pipelines.warehouse import connect_read_only
+
+MANIFEST = "manifest.json"
+LABELS = "labels.parquet"
+GEO_REFERENCE = "reference/geo_reference.parquet"
+DATASET_FIELDS = [
+    "source", "dataset", "title", "format", "location", "sha256", "bytes", "upstream_updated",
+    "read_at", "n_obs", "licence", "attribution", "notes",
+]  # fmt: skip
+_PARQUET = "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9)"
+
+
+def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
+    """Write every dataset of the warehouse to a fresh snapshot folder, then swap it in."""
+    tmp = snapshot_dir.with_name(snapshot_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    con = connect_read_only(warehouse)
+    try:
+        datasets = con.execute(f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset").df()
+        entries = []
+        for row in datasets.to_dict("records"):
+            rel = f"{row['source']}/{row['dataset']}.parquet"
+            (tmp / row["source"]).mkdir(exist_ok=True)
+            con.execute(
+                "COPY (SELECT * FROM observations WHERE source = ? AND dataset = ? "
+                f"ORDER BY series_key, geo, period) TO '{tmp / rel}' {_PARQUET}",
+                [row["source"], row["dataset"]],
+            )
+            row["read_at"] = row["read_at"].isoformat() + "Z" if row["read_at"] is not None else None
+            entries.append({**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel)})
+        con.execute(
+            f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}"
+        )
+        if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
+            (tmp / "reference").mkdir()
+            con.execute(f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}")
+        fetches = con.execute("SELECT * FROM fetches ORDER BY started, location").df()
+    finally:
+        con.close()
+    manifest = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generator": "aiplan snapshot",
+        "datasets": entries,
+        "fetches": [_clean(r) for r in fetches.to_dict("records")],
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False, default=str) + "\n")
+    _swap_dir(tmp, snapshot_dir)
+    return manifest
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _clean(row: dict) -> dict:
+    out = {}
+    for k, v in row.items():
+        if v is None or (isinstance(v, float) and v != v):
+            out[k] = None
+        elif hasattr(v, "isoformat"):
+            out[k] = v.isoformat()
+        elif hasattr(v, "item"):
+            out[k] = v.item()
+        else:
+            out[k] = v
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_manifest(snapshot_dir: Path) -> dict:
+    """Read and check the snapshot manifest: every file present and unchanged since it was written."""
+    path = snapshot_dir / MANIFEST
+    if not path.exists():
+        raise ReaderError(path, "no snapshot manifest", "data/snapshot/manifest.json written by `aiplan snapshot`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        entries = manifest["datasets"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ReaderError(path, f"unreadable snapshot manifest ({exc})") from exc
+    for e in entries:
+        f = snapshot_dir / e["file"]
+        if not f.exists():
+            raise ReaderError(f, "listed in the snapshot manifest but missing")
+        if _sha256(f) != e["file_sha256"]:
+            raise ReaderError(f, "differs from the sha256 in the snapshot manifest (corrupt or hand-edited)")
+    return manifest

@@ -1,0 +1,27 @@
+"""Shared pytest fixtures: where the real upstream payloads are, and a network-free DuckDB."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+# CI lays ../shared beside the clone; AIPLAN_SHARED lets a developer point elsewhere.
+SHARED = Path(os.environ.get("AIPLAN_SHARED", ROOT.parent / "shared")).resolve()
+RAW = SHARED / "data" / "raw"
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """The real upstream payloads; tests that need them skip when ../shared is absent."""
+    if not RAW.is_dir():
+        pytest.skip(f"real upstream payloads not found at {RAW} (../shared is absent; CI has it)")
+    return RAW
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
