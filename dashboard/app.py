@@ -33,7 +33,9 @@ PAGES = Path(__file__).parent / "app_pages"
 page = st.navigation(
     [
         st.Page(PAGES / "home.py", title=t("nav.home"), icon=":material/dashboard:", default=True),
-        st.Page(PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/show_chart:", url_path="dataset"),
+        st.Page(
+            PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/show_chart:", url_path="dataset"
+        ),
     ]
 )
 page.run()

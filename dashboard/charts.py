@@ -57,7 +57,9 @@ def trend_chart(
         x = [_year(p) for p in part["period"]]
         flags = part["obs_flag"].fillna("").tolist()
         is_eu = geo.startswith("EU")
-        colour = HIGHLIGHT if geo == highlight else EU_COLOUR if is_eu else PALETTE[1:][i % (len(PALETTE) - 1)]
+        colour = (
+            HIGHLIGHT if geo == highlight else EU_COLOUR if is_eu else PALETTE[1:][i % (len(PALETTE) - 1)]
+        )
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -66,7 +68,9 @@ def trend_chart(
                 mode="lines+markers+text",
                 text=flags,
                 textposition="top center",
-                line=dict(color=colour, width=4 if geo == highlight else 2, dash="dash" if is_eu else "solid"),
+                line=dict(
+                    color=colour, width=4 if geo == highlight else 2, dash="dash" if is_eu else "solid"
+                ),
                 marker=dict(size=8 if geo == highlight else 6),
                 customdata=list(zip(part["period"], flags, strict=True)),
                 hovertemplate="%{fullData.name}, %{customdata[0]}: %{y}%{customdata[1]}<extra></extra>",
@@ -85,7 +89,9 @@ def trend_chart(
 def _time_axis(fig: go.Figure, periods: pd.Series) -> None:
     years = [_year(p) for p in periods] or [0.0]
     span = max(years) - min(years)
-    fig.update_xaxes(tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[min(years) - 0.5, max(years) + 0.5])
+    fig.update_xaxes(
+        tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[min(years) - 0.5, max(years) + 0.5]
+    )
 
 
 def _source_annotation(text: str) -> dict:

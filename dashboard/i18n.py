@@ -59,7 +59,7 @@ def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1)
 
 
 def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or (isinstance(value, float) and value != value):
         return t("unknown", lang)
     if isinstance(value, str):
         try:

@@ -43,8 +43,8 @@ def build_info(version: int) -> dict:
 @st.cache_data(max_entries=8)
 def datasets(version: int) -> pd.DataFrame:
     return _query(
-        "SELECT source, dataset, title, format, location, upstream_updated, read_at, n_obs, licence, attribution "
-        "FROM datasets ORDER BY source, dataset"
+        "SELECT source, dataset, title, format, location, upstream_updated, read_at, n_obs, licence, "
+        "attribution FROM datasets ORDER BY source, dataset"
     )
 
 
@@ -62,13 +62,16 @@ def series_keys(version: int, source: str, dataset: str, geo: str) -> list[str]:
 @st.cache_data(max_entries=64)
 def geos(version: int, source: str, dataset: str) -> list[str]:
     df = _query(
-        "SELECT DISTINCT geo FROM observations WHERE source = ? AND dataset = ? ORDER BY geo", [source, dataset]
+        "SELECT DISTINCT geo FROM observations WHERE source = ? AND dataset = ? ORDER BY geo",
+        [source, dataset],
     )
     return df["geo"].tolist()
 
 
 @st.cache_data(max_entries=256)
-def series(version: int, source: str, dataset: str, series_key: str, geo_list: tuple[str, ...]) -> pd.DataFrame:
+def series(
+    version: int, source: str, dataset: str, series_key: str, geo_list: tuple[str, ...]
+) -> pd.DataFrame:
     return _query(
         "SELECT geo, period, value, obs_flag, conf_flag FROM observations "
         "WHERE source = ? AND dataset = ? AND series_key = ? AND list_contains(?, geo) ORDER BY geo, period",

@@ -27,6 +27,8 @@ def select(
     if requested is not None and requested not in options:
         _notice(key, requested, lang)
         st.session_state[key] = default
+    elif requested is not None and key not in st.session_state:
+        st.session_state[key] = requested
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
     return st.selectbox(label, options, key=key, format_func=format_func, bind="query-params")
@@ -47,6 +49,8 @@ def multiselect(
     if bad:
         _notice(key, ",".join(bad), lang)
         st.session_state[key] = [v for v in requested if v in options] or list(default)
+    elif requested and key not in st.session_state:
+        st.session_state[key] = list(requested)
     current = st.session_state.get(key)
     if current is None or any(v not in options for v in current):
         st.session_state[key] = [v for v in (current or []) if v in options] or list(default)

@@ -29,7 +29,7 @@ Exit codes: 0 success, 1 partial failure (some files failed, the rest done, noth
 2 bad usage or bad input that stopped the command.
 """
 
-console = Console(stderr=False)
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -55,10 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the warehouse (atomically: a failed build changes nothing)")
     src = build.add_mutually_exclusive_group()
     src.add_argument("--from-snapshot", action="store_true", help="from data/snapshot/ (the default)")
-    src.add_argument("--from-raw", type=Path, metavar="DIR", help="from a raw cache or any folder of upstream files")
+    src.add_argument(
+        "--from-raw", type=Path, metavar="DIR", help="from a raw cache or any folder of upstream files"
+    )
     build.set_defaults(func=cmd_build)
 
-    snap = sub.add_parser("snapshot", help="write data/snapshot/ (the committed embedded default) from the warehouse")
+    snap = sub.add_parser(
+        "snapshot", help="write data/snapshot/ (the committed embedded default) from the warehouse"
+    )
     snap.set_defaults(func=cmd_snapshot)
     return p
 

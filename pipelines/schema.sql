@@ -78,16 +78,16 @@ CREATE TABLE fetches (
 
 -- Statbel geography reference (municipality NIS codes ↔ NUTS/LAU, names, hierarchy).
 CREATE TABLE geo_reference (
-    geo        VARCHAR NOT NULL,
-    lau_code   VARCHAR,
-    level      VARCHAR,
-    parent     VARCHAR,
-    name_nl    VARCHAR,
-    name_fr    VARCHAR,
-    name_de    VARCHAR,
-    name_en    VARCHAR,
-    valid_from DATE,
-    valid_to   DATE
+    geo           VARCHAR,            -- NIS (REFNIS) code; none for NUTS-only levels such as BE10
+    nuts_lau_code VARCHAR NOT NULL,   -- NUTS code for levels 1-3, LAU code for municipalities
+    level         INTEGER,
+    parent        VARCHAR,            -- nuts_lau_code of the level above
+    name_nl       VARCHAR,
+    name_fr       VARCHAR,
+    name_de       VARCHAR,
+    name_en       VARCHAR,
+    valid_from    DATE,
+    valid_to      DATE
 );
 
 CREATE TABLE build_info (

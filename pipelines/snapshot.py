@@ -28,7 +28,9 @@ def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
     tmp.mkdir(parents=True)
     con = connect_read_only(warehouse)
     try:
-        datasets = con.execute(f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset").df()
+        datasets = con.execute(
+            f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset"
+        ).df()
         entries = []
         for row in datasets.to_dict("records"):
             rel = f"{row['source']}/{row['dataset']}.parquet"
@@ -40,12 +42,12 @@ def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
             )
             row["read_at"] = row["read_at"].isoformat() + "Z" if row["read_at"] is not None else None
             entries.append({**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel)})
-        con.execute(
-            f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}"
-        )
+        con.execute(f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}")
         if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
             (tmp / "reference").mkdir()
-            con.execute(f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}")
+            con.execute(
+                f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}"
+            )
         fetches = con.execute("SELECT * FROM fetches ORDER BY started, location").df()
     finally:
         con.close()
@@ -91,7 +93,9 @@ def load_manifest(snapshot_dir: Path) -> dict:
     """Read and check the snapshot manifest: every file present and unchanged since it was written."""
     path = snapshot_dir / MANIFEST
     if not path.exists():
-        raise ReaderError(path, "no snapshot manifest", "data/snapshot/manifest.json written by `aiplan snapshot`")
+        raise ReaderError(
+            path, "no snapshot manifest", "data/snapshot/manifest.json written by `aiplan snapshot`"
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         entries = manifest["datasets"]

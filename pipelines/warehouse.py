@@ -139,14 +139,11 @@ def build_from_raw(raw_dir: Path, warehouse: Path) -> BuildReport:
 def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
     r = p.result
     if r.reference is not None:
-        ref = r.reference  # noqa: F841  (DuckDB finds the frame by name)
-        con.execute("INSERT INTO geo_reference BY NAME SELECT * FROM ref")
+        _insert_frame(con, "geo_reference", r.reference)
         _log_fetch(con, p, "ok")
         return
-    obs = r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None))  # noqa: F841
-    con.execute("INSERT INTO observations BY NAME SELECT * FROM obs")
-    labels = r.labels.drop_duplicates(["dimension", "code", "lang"])  # noqa: F841
-    con.execute("INSERT INTO labels BY NAME SELECT * FROM labels")
+    _insert_frame(con, "observations", r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None)))
+    _insert_frame(con, "labels", r.labels.drop_duplicates(["dimension", "code", "lang"]))
     src = SOURCES[r.source]
     con.execute(
         "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,6 +154,14 @@ def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
         ],
     )  # fmt: skip
     _log_fetch(con, p, "ok")
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    con.register("_frame", df)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+    finally:
+        con.unregister("_frame")
 
 
 def _log_fetch(con, p: Payload, status: str, error: str | None = None) -> None:
@@ -179,7 +184,9 @@ def _finish(con: duckdb.DuckDBPyConnection, built_from: str, location: str) -> i
     if dup:
         raise BuildError(f"duplicate observation key {dup[:5]} ({dup[5]} rows)")
     n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
-    con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)", [_now().replace(tzinfo=None), built_from, location, n])
+    con.execute(
+        "INSERT INTO build_info VALUES (?, ?, ?, ?)", [_now().replace(tzinfo=None), built_from, location, n]
+    )
     return n
 
 
@@ -199,23 +206,23 @@ def build_from_snapshot(snapshot_dir: Path, warehouse: Path) -> BuildReport:
     report = BuildReport(warehouse, "snapshot")
     with new_warehouse(warehouse) as con:
         obs_files = [str(snapshot_dir / d["file"]) for d in manifest["datasets"]]
-        con.execute(
-            f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})"
-        )
+        con.execute(f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})")
         con.execute(
             f"INSERT INTO labels BY NAME SELECT * FROM read_parquet('{snapshot_dir / snapshot.LABELS}')"
         )
         ref = snapshot_dir / snapshot.GEO_REFERENCE
         if ref.exists():
             con.execute(f"INSERT INTO geo_reference BY NAME SELECT * FROM read_parquet('{ref}')")
-        datasets = pd.DataFrame([{k: d.get(k) for k in snapshot.DATASET_FIELDS} for d in manifest["datasets"]])
+        datasets = pd.DataFrame(
+            [{k: d.get(k) for k in snapshot.DATASET_FIELDS} for d in manifest["datasets"]]
+        )
         datasets["read_at"] = pd.to_datetime(datasets["read_at"], utc=True).dt.tz_localize(None)
-        con.execute("INSERT INTO datasets BY NAME SELECT * FROM datasets")
+        _insert_frame(con, "datasets", datasets)
         fetches = pd.DataFrame(manifest.get("fetches", []))
         if len(fetches):
             for col in ("started", "finished"):
                 fetches[col] = pd.to_datetime(fetches[col], utc=True).dt.tz_localize(None)
-            con.execute("INSERT INTO fetches BY NAME SELECT * FROM fetches")
+            _insert_frame(con, "fetches", fetches)
         report.observations = _finish(con, "snapshot", str(snapshot_dir))
         report.datasets = len(manifest["datasets"])
     report.seconds = (_now() - started).total_seconds()
@@ -232,4 +239,3 @@ def warehouse_is_stale(warehouse: Path, snapshot_dir: Path) -> bool:
         return True
     manifest = snapshot_dir / "manifest.json"
     return manifest.exists() and manifest.stat().st_mtime > warehouse.stat().st_mtime
-

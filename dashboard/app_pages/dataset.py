@@ -1,4 +1,4 @@
-"""Dataset page: one dataset's series for Belgium against the EU aggregate (and any other geo), with its table."""
+"""Dataset page: a dataset's series for Belgium against the EU aggregate (and any geo), with its table."""
 
 import streamlit as st
 
@@ -33,7 +33,9 @@ def describe(key: str) -> str:
     return " · ".join(label_of.get((d, c), c) for d, c in parts if d != "freq") or key
 
 
-skey = state.select(t("dataset.series", lang), keys, key="series", default=keys[0], lang=lang, format_func=describe)
+skey = state.select(
+    t("dataset.series", lang), keys, key="series", default=keys[0], lang=lang, format_func=describe
+)
 eu = [g for g in queries.EU_AGGREGATES if g in all_geos]
 chosen_geos = state.multiselect(
     t("dataset.geos", lang), all_geos, key="geo", default=[home, *eu[:1]], lang=lang,
@@ -45,7 +47,9 @@ if data.empty or data["value"].notna().sum() == 0:
     st.info(t("dataset.no_data", lang))
     st.stop()
 
-source_line = t("chart.source", lang, attribution=meta["attribution"], updated=fmt_date(meta["upstream_updated"], lang))
+source_line = t(
+    "chart.source", lang, attribution=meta["attribution"], updated=fmt_date(meta["upstream_updated"], lang)
+)
 flags = charts.flags_used(data)
 if flags:
     source_line += " " + t("chart.flags", lang, flags=", ".join(t(f"flag.{f}", lang) for f in flags))

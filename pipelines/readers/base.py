@@ -52,7 +52,9 @@ class ReadResult:
     labels: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LABEL_COLUMNS))
     upstream_updated: str | None = None  # ISO 8601, when the payload says when upstream last updated it
     title: str | None = None  # upstream dataset title, when the payload carries one
-    notes: list[str] = field(default_factory=list)  # reader decisions worth showing (e.g. superseded editions)
+    notes: list[str] = field(
+        default_factory=list
+    )  # reader decisions worth showing (e.g. superseded editions)
     reference: pd.DataFrame | None = None  # reference tables (e.g. Statbel geography) carry no observations
 
 

@@ -19,7 +19,9 @@ DESI_XLSX = "desi-xlsx"
 STATBEL_ZIP = "statbel-zip"
 STATBEL_XLSX = "statbel-xlsx"
 
-EXPECTED = "Eurostat SDMX-CSV, TSV (plain or gzip), JSON-stat, Data Browser xlsx, DESI xlsx, or a Statbel zip/xlsx"
+EXPECTED = (
+    "Eurostat SDMX-CSV, TSV (plain or gzip), JSON-stat, Data Browser xlsx, DESI xlsx, or a Statbel zip/xlsx"
+)
 _HEAD_BYTES = 64 * 1024
 _JSONSTAT_CLASS = re.compile(r'"class"\s*:\s*"dataset"')
 
@@ -95,9 +97,13 @@ def _sniff_xlsx(path: Path, zf: zipfile.ZipFile) -> str:
         return DATABROWSER_XLSX
     if 'name="Metadata"' in workbook or 'name="Data"' in workbook:
         return DESI_XLSX
-    shared = zf.read("xl/sharedStrings.xml").decode("utf-8", errors="replace") if (
-        "xl/sharedStrings.xml" in zf.namelist()
-    ) else ""
+    shared = (
+        zf.read("xl/sharedStrings.xml").decode("utf-8", errors="replace")
+        if ("xl/sharedStrings.xml" in zf.namelist())
+        else ""
+    )
     if "CD_" in shared or "MS_" in shared:
         return STATBEL_XLSX
-    raise ReaderError(path, "a workbook that is neither a Data Browser export, DESI nor Statbel table", EXPECTED)
+    raise ReaderError(
+        path, "a workbook that is neither a Data Browser export, DESI nor Statbel table", EXPECTED
+    )

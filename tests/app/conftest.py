@@ -1,0 +1,22 @@
+"""App tests run on a warehouse built from the committed snapshot, in a temporary folder."""
+
+import pytest
+
+from pipelines.settings import REPO_ROOT
+from pipelines.warehouse import build_from_snapshot
+
+SNAPSHOT = REPO_ROOT / "data" / "snapshot"
+
+
+@pytest.fixture(scope="session")
+def snapshot_warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    build_from_snapshot(SNAPSHOT, path)
+    return path
+
+
+@pytest.fixture
+def app_env(snapshot_warehouse, monkeypatch):
+    monkeypatch.setenv("AIPLAN_WAREHOUSE", str(snapshot_warehouse))
+    monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(SNAPSHOT))
+    return snapshot_warehouse
