@@ -81,8 +81,10 @@ def series(
 
 @st.cache_data(max_entries=64)
 def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
+    # The dataset's own labels win over the shared code lists (dataset '*').
     df = _query(
-        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset = ? AND lang = 'en'",
+        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
+        "ORDER BY dataset = '*' DESC",
         [source, dataset],
     )
     return {(d, c): lab for d, c, lab in df.itertuples(index=False)}

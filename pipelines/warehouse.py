@@ -18,6 +18,8 @@ from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+CODELISTS = Path(__file__).with_name("codelists")
+ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
 
 
 class BuildError(RuntimeError):
@@ -126,6 +128,7 @@ def build_from_raw(raw_dir: Path, warehouse: Path) -> BuildReport:
     with new_warehouse(warehouse) as con:
         for p in kept:
             _insert_payload(con, p)
+        _insert_codelists(con)
         for old, new in dropped:
             note = f"superseded by {new.location} (later upstream update or data)"
             _log_fetch(con, old, "superseded", note)
@@ -154,6 +157,17 @@ def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
         ],
     )  # fmt: skip
     _log_fetch(con, p, "ok")
+
+
+def _insert_codelists(con: duckdb.DuckDBPyConnection) -> None:
+    """Eurostat code → label pairs for payloads that carry codes only (TSV, SDMX-CSV 1.0)."""
+    files = sorted(CODELISTS.glob("*.csv"))
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
+    codes = pd.concat(frames).query("dimension != 'dimension'").drop_duplicates(["dimension", "code"])
+    rows = codes.assign(source="eurostat", dataset=ANY_DATASET, lang="en")[
+        ["source", "dataset", "dimension", "code", "lang", "label"]
+    ]
+    _insert_frame(con, "labels", rows)
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:

@@ -11,7 +11,10 @@ st.title(t("dataset.header", lang))
 
 ds = queries.datasets(version)
 ds_ids = [f"{r.source}/{r.dataset}" for r in ds.itertuples()]
-titles = {f"{r.source}/{r.dataset}": f"{r.dataset} – {r.title or ''}" for r in ds.itertuples()}
+titles = {
+    f"{r.source}/{r.dataset}": f"{r.dataset} – {r.title}" if isinstance(r.title, str) else r.dataset
+    for r in ds.itertuples()
+}
 default_ds = "eurostat/isoc_ci_in_h" if "eurostat/isoc_ci_in_h" in ds_ids else ds_ids[0]
 chosen = state.select(
     t("dataset.choose", lang), ds_ids, key="dataset", default=default_ds, lang=lang, format_func=titles.get

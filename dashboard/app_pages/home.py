@@ -13,11 +13,13 @@ st.caption(t("app.tagline", lang))
 st.header(t("home.header", lang))
 st.write(t("home.intro", lang))
 
-cols = st.columns(3)
-for i, obj in enumerate(objectives()):
-    with cols[i % 3].container(border=True):
-        st.markdown(f"**{obj.number}. {obj.title.get(lang)}**")
-        st.caption(obj.description.get(lang))
+objs = objectives()
+for row in range(0, len(objs), 3):
+    # One st.columns per row keeps plan order when a phone stacks the columns.
+    for col, obj in zip(st.columns(3), objs[row : row + 3], strict=False):
+        with col.container(border=True, height="stretch"):
+            st.markdown(f"**{obj.number}. {obj.title.get(lang)}**")
+            st.caption(obj.description.get(lang))
 
 info = queries.build_info(version)
 ds = queries.datasets(version)
