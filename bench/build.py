@@ -12,6 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from pipelines.warehouse import build_from_snapshot  # noqa: E402
 
 RAW = ROOT.parent / "shared" / "data" / "raw"
 RUNS = 5
+warnings.filterwarnings("ignore", message="Workbook contains no default style")
 
 
 # ----------------------------------------------------------------- straightforward pandas baselines
