@@ -86,11 +86,11 @@ def read(path: str | Path, *, dataset: str | None = None) -> DesiReadResult:
         source=SOURCE, dataset=code, obs_flag=None, conf_flag=None, upstream_updated=updated
     )
     notes = [
-        f"{len(superseded)} value(s) superseded by a later DESI edition reporting the same reference year "
-        f"({differed} of them differed from the kept value); kept values' editions are in labels "
-        "dimension='edition' and in DesiReadResult.editions",
-        "geo 'EU' kept as in the workbook: its Metadata does not state the EU aggregate's composition",
-        "upstream_updated is the workbook's last-saved time (document properties), not a release date",
+        "Periods are reference years, not DESI editions; where two editions report the same reference "
+        f"year the later edition is kept ({len(superseded)} earlier value(s) set aside, "
+        f"{differed} of them different)",
+        "Geo 'EU' is kept as in the workbook, whose metadata does not state the EU aggregate's composition",
+        "The upstream update date is the workbook's last-saved time, not a release date",
     ]
     return DesiReadResult(
         format=FORMAT,

@@ -91,7 +91,7 @@ def test_editions_are_recorded(tmp_path: Path) -> None:
     assert labels["indicator=1a1|EU|2020"] == "DESI 2022"
     assert labels["indicator=4a2|AA|2019"] == "DESI 2021"
     assert len(labels) == len(result.observations)
-    assert any("2 value(s) superseded" in n and "1 of them differed" in n for n in result.notes)
+    assert any("2 earlier value(s) set aside, 1 of them different" in n for n in result.notes)
 
 
 def test_indicator_and_unit_labels(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_real_counts(real, book) -> None:
     keys = {(ind, geo, str(book["years"][ind][ed])) for ind, geo, ed in book["cells"]}
     assert len(real.observations) == len(keys) == 3138
     superseded = len(book["cells"]) - len(keys)
-    assert superseded == 439 and any(n.startswith(f"{superseded} value(s) superseded") for n in real.notes)
+    assert superseded == 439 and any(f"({superseded} earlier value(s) set aside" in n for n in real.notes)
     assert len(real.editions) == len(book["cells"])
 
 
