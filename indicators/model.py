@@ -1,16 +1,24 @@
-"""Pydantic models of the catalogue: objectives (and, with the catalogue, indicators and targets)."""
+"""Pydantic models of the catalogue: objectives, indicators, targets (unknown keys refused)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from indicators.units import UNITS
 
 LANGS = ("en", "fr", "nl")
+SOURCES = ("eurostat", "desi", "statbel")
 
 
-class Translated(BaseModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Translated(_Strict):
     """A text in the three languages of the committee; English is the fallback."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1)
     nl: str = Field(min_length=1)
@@ -19,9 +27,99 @@ class Translated(BaseModel):
         return getattr(self, lang, None) or self.en
 
 
-class Objective(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class PartlyTranslated(_Strict):
+    """English required; French and Dutch fall back to English until translated."""
+
+    en: str = Field(min_length=1)
+    fr: str | None = None
+    nl: str | None = None
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+class Objective(_Strict):
     number: int = Field(ge=1, le=9)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Translated
     description: Translated
+
+
+class Target(_Strict):
+    """A quantified target and the instrument that sets it."""
+
+    value: float
+    year: int = Field(ge=2000, le=2100)
+    scope: Literal["eu", "be"]  # an EU-wide target is never shown as a Belgian commitment
+    document: str = Field(min_length=8)
+    article: str | None = None
+    confidence: Literal["firm", "to_confirm"]
+    note: str | None = None
+
+
+class ReferenceLevel(_Strict):
+    """A level shown on charts for context, not used for the status (e.g. a level still to confirm)."""
+
+    value: float
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    scope: Literal["eu", "be"]
+    document: str = Field(min_length=8)
+    article: str | None = None
+    confidence: Literal["firm", "to_confirm"]
+    note: str | None = None
+
+
+class DirectionOnly(_Strict):
+    reason: str = Field(min_length=10)
+
+
+class Indicator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    objective: int  # checked against objectives.yaml by the catalogue loader
+    title: Translated
+    definition: PartlyTranslated
+    unit: str
+    direction: Literal["increase", "decrease"]
+    source: Literal["eurostat", "desi", "statbel"]
+    dataset: str = Field(pattern=r"^[a-z0-9_]+$")
+    series: dict[str, str] = Field(min_length=1)  # dimension → code, selecting exactly one series
+    multiplier: float = 1.0  # e.g. 100 for DESI shares published as fractions
+    geos: Literal["eu27"] | list[str] = "eu27"
+    eu_geo: str = "EU27_2020"  # the EU aggregate code in this dataset
+    headline: bool = False
+    target: Target | None = None
+    direction_only: DirectionOnly | None = None
+    reference_levels: list[ReferenceLevel] = []
+    limit: float | None = None  # natural limit, e.g. 100 for a share
+    proxy: str | None = None  # why this indicator stands in for what the objective means
+    source_choice: str | None = None  # when another source measures the same, which one and why
+    notes: list[str] = []
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, v: str) -> str:
+        if v not in UNITS:
+            raise ValueError(f"unknown unit {v!r}; known: {', '.join(sorted(UNITS))}")
+        return v
+
+    @field_validator("series")
+    @classmethod
+    def _codes(cls, v: dict[str, str]) -> dict[str, str]:
+        for dim, code in v.items():
+            if not dim or not isinstance(code, str) or not code:
+                raise ValueError(f"dimension {dim!r} needs a code")
+            if dim in ("geo", "time", "TIME_PERIOD"):
+                raise ValueError(f"{dim!r} is not a series dimension (geos are chosen separately)")
+        return v
+
+    @model_validator(mode="after")
+    def _target_or_direction(self) -> Indicator:
+        if (self.target is None) == (self.direction_only is None):
+            raise ValueError(
+                "give either 'target' or 'direction_only' (with its reason), not both nor neither"
+            )
+        return self
+
+    @property
+    def is_percent(self) -> bool:
+        return UNITS[self.unit].percent

@@ -1,15 +1,19 @@
-"""Command line `aiplan`: import, build, snapshot (and later fetch, check, scorecard, export)."""
+"""Command line `aiplan`: import, build, snapshot, check, scorecard, series."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from pipelines import raw_cache, snapshot, warehouse
+from indicators.catalog import CatalogError, load_indicators, load_objectives
+from pipelines import raw_cache, reports, scorecard_table, snapshot, warehouse
+from pipelines.catalogue_tables import check_against_data
 from pipelines.readers import ReaderError
 from pipelines.settings import get_settings
 
@@ -24,13 +28,17 @@ Rebuilding the bundled snapshot from upstream files:
   aiplan import ../shared/data/raw  copy and validate upstream files into data/raw/
   aiplan build --from-raw data/raw  read them into a new warehouse (swapped in atomically)
   aiplan snapshot                   write data/snapshot/ from the warehouse
+Reading it:
+  aiplan check                      validate the catalogue (and, with a warehouse, that each series exists)
+  aiplan scorecard --geo BE         the nine objectives, their indicators and statuses (--json for machines)
+  aiplan series ai_enterprises --geo BE,EU27_2020 --csv
 
 Exit codes: 0 success, 1 partial failure (some files failed, the rest done, nothing lost),
 2 bad usage or bad input that stopped the command.
 """
 
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+console = Console(width=None if sys.stdout.isatty() else 160, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +72,27 @@ def _parser() -> argparse.ArgumentParser:
         "snapshot", help="write data/snapshot/ (the committed embedded default) from the warehouse"
     )
     snap.set_defaults(func=cmd_snapshot)
+
+    check = sub.add_parser(
+        "check", help="validate the catalogue; with a warehouse, check every series exists"
+    )
+    check.set_defaults(func=cmd_check)
+
+    card = sub.add_parser(
+        "scorecard", help="the nine objectives with their indicators, values, targets, statuses"
+    )
+    card.add_argument("--geo", default="BE", help="an EU member state code (default BE)")
+    card.add_argument("--lang", default="en", choices=["en", "fr", "nl"])
+    card.add_argument("--json", action="store_true", help="the documented JSON interface (see README)")
+    card.set_defaults(func=cmd_scorecard)
+
+    ser = sub.add_parser("series", help="one indicator's observations, in display units, with flags")
+    ser.add_argument("indicator", metavar="INDICATOR", help="an indicator id, e.g. ai_enterprises")
+    ser.add_argument("--geo", default="BE,EU27_2020", help="comma-separated geo codes (default BE,EU27_2020)")
+    fmt = ser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    ser.set_defaults(func=cmd_series)
     return p
 
 
@@ -101,8 +130,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             report = warehouse.build_from_raw(args.from_raw, s.warehouse)
         else:
             report = warehouse.build_from_snapshot(s.snapshot_dir, s.warehouse)
-    except (warehouse.BuildError, ReaderError) as exc:
-        err.print(f"[red]build failed, the current warehouse is unchanged:[/red] {exc}")
+    except (warehouse.BuildError, ReaderError, CatalogError) as exc:
+        err.print(f"[red]build failed, the current warehouse is unchanged:[/red]\n{exc}", highlight=False)
         return EXIT_USAGE
     for line in report.superseded:
         console.print(f"[yellow]superseded[/yellow] {line}")
@@ -122,6 +151,107 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     total = sum(d["n_obs"] for d in manifest["datasets"])
     console.print(f"wrote {s.snapshot_dir}: {len(manifest['datasets'])} datasets, {total:,} observations")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        objectives = load_objectives()
+        inds = load_indicators(objectives=objectives)
+    except CatalogError as exc:
+        err.print(f"[red]the catalogue has {len(exc.problems)} problem(s):[/red]", highlight=False)
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        return EXIT_USAGE
+    console.print(f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators")
+    path = get_settings().warehouse
+    if not path.exists():
+        console.print(f"no warehouse at {path}: series not checked (run `aiplan build --from-snapshot`)")
+        return EXIT_OK
+    con = warehouse.connect_read_only(path)
+    try:
+        resolutions = check_against_data(con, inds)
+    except CatalogError as exc:
+        err.print("[red]codes that select no series or several:[/red]")
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        return EXIT_USAGE
+    finally:
+        con.close()
+    missing = [r for r in resolutions if r.status != "ok"]
+    console.print(f"{len(resolutions) - len(missing)} indicators have their series in the warehouse")
+    for r in missing:
+        console.print(
+            f"  no data yet: {r.indicator_id} ({r.message}); `aiplan refresh` fetches it", markup=False
+        )
+    return EXIT_OK
+
+
+def _open_warehouse():
+    path = get_settings().warehouse
+    if not path.exists():
+        err.print(f"[red]no warehouse at {path}: run `aiplan build --from-snapshot` first")
+        return None
+    return warehouse.connect_read_only(path)
+
+
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    geo = args.geo.upper()
+    if geo not in reports.member_states():
+        err.print(
+            f"[red]--geo {args.geo!r} is not an EU member state code ({', '.join(reports.member_states())})"
+        )
+        return EXIT_USAGE
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        card = reports.scorecard(con, geo, args.lang)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(card, indent=1, ensure_ascii=False))
+    else:
+        scorecard_table.render(console, card)
+    return EXIT_OK
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        known = reports.indicator_ids(con)
+        if args.indicator not in known:
+            err.print(
+                f"[red]unknown indicator {args.indicator!r}; known: {', '.join(known)}", highlight=False
+            )
+            return EXIT_USAGE
+        rows = reports.series(con, args.indicator, geos)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    elif args.csv:
+        writer = csv.DictWriter(
+            sys.stdout, fieldnames=["geo", "period", "value", "obs_flag"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table(title=f"{args.indicator}: {', '.join(geos)}")
+        for col in ("geo", "period", "value", "flag"):
+            table.add_column(col, justify="right" if col == "value" else "left")
+        for r in rows:
+            table.add_row(
+                r["geo"], r["period"], "–" if r["value"] is None else f"{r['value']:.2f}", r["obs_flag"] or ""
+            )
+        console.print(table)
+    if not rows:
+        err.print(
+            f"no observations for {args.indicator} in {', '.join(geos)}; `aiplan refresh` may fetch them"
+        )
     return EXIT_OK
 
 

@@ -96,3 +96,70 @@ CREATE TABLE build_info (
     location   VARCHAR NOT NULL,
     n_obs      BIGINT NOT NULL
 );
+
+-- ---------------------------------------------------------------- catalogue and assessment (written by the build)
+
+CREATE TABLE objectives (
+    number         INTEGER PRIMARY KEY,
+    id             VARCHAR NOT NULL,
+    title_en       VARCHAR NOT NULL,
+    title_fr       VARCHAR NOT NULL,
+    title_nl       VARCHAR NOT NULL,
+    description_en VARCHAR NOT NULL,
+    description_fr VARCHAR NOT NULL,
+    description_nl VARCHAR NOT NULL
+);
+
+CREATE TABLE indicators (
+    id             VARCHAR PRIMARY KEY,
+    objective      INTEGER NOT NULL,
+    headline       BOOLEAN NOT NULL,
+    source         VARCHAR NOT NULL,
+    dataset        VARCHAR NOT NULL,
+    series_key     VARCHAR,              -- the one series the codes select; NULL when not in the warehouse
+    resolution     VARCHAR NOT NULL,     -- ok | no_dataset | no_series
+    resolution_msg VARCHAR,
+    first_period   VARCHAR,
+    last_period    VARCHAR,
+    spec           JSON NOT NULL         -- the validated catalogue entry, as in indicators/catalog/<id>.yaml
+);
+
+-- The selected series in display units (multiplier applied), every geo.
+CREATE TABLE indicator_values (
+    indicator_id VARCHAR NOT NULL,
+    geo          VARCHAR NOT NULL,
+    period       VARCHAR NOT NULL,
+    year         DOUBLE NOT NULL,
+    value        DOUBLE,
+    obs_flag     VARCHAR,
+    conf_flag    VARCHAR
+);
+
+CREATE TABLE assessments (
+    indicator_id         VARCHAR NOT NULL,
+    objective            INTEGER NOT NULL,
+    geo                  VARCHAR NOT NULL,
+    status               VARCHAR NOT NULL,
+    latest_period        VARCHAR,
+    latest_value         DOUBLE,
+    latest_flag          VARCHAR,
+    eu_value             DOUBLE,
+    rank                 INTEGER,
+    n_ranked             INTEGER,
+    gap_to_eu            DOUBLE,
+    best_neighbour       VARCHAR,
+    best_neighbour_value DOUBLE,
+    card                 JSON NOT NULL,  -- every input and intermediate value of the status
+    PRIMARY KEY (indicator_id, geo)
+);
+
+CREATE TABLE objective_status (
+    objective      INTEGER NOT NULL,
+    geo            VARCHAR NOT NULL,
+    status         VARCHAR NOT NULL,
+    mean_score     DOUBLE,
+    counts         JSON NOT NULL,
+    n_without_data INTEGER NOT NULL,
+    n_assessed     INTEGER NOT NULL,
+    PRIMARY KEY (objective, geo)
+);

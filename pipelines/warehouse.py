@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import raw_cache
+from pipelines.catalogue_tables import CatalogueReport, write_catalogue
 from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
 
@@ -45,6 +46,7 @@ class BuildReport:
     observations: int = 0
     seconds: float = 0.0
     superseded: list[str] = field(default_factory=list)
+    catalogue: CatalogueReport | None = None
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -129,6 +131,7 @@ def build_from_raw(raw_dir: Path, warehouse: Path) -> BuildReport:
         for p in kept:
             _insert_payload(con, p)
         _insert_codelists(con)
+        report.catalogue = write_catalogue(con)
         for old, new in dropped:
             note = f"superseded by {new.location} (later upstream update or data)"
             _log_fetch(con, old, "superseded", note)
@@ -237,6 +240,7 @@ def build_from_snapshot(snapshot_dir: Path, warehouse: Path) -> BuildReport:
             for col in ("started", "finished"):
                 fetches[col] = pd.to_datetime(fetches[col], utc=True).dt.tz_localize(None)
             _insert_frame(con, "fetches", fetches)
+        report.catalogue = write_catalogue(con)
         report.observations = _finish(con, "snapshot", str(snapshot_dir))
         report.datasets = len(manifest["datasets"])
     report.seconds = (_now() - started).total_seconds()

@@ -1,0 +1,152 @@
+"""Indicator series (all geos) + catalogue → assessments with calculation cards, and objective roll-ups."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from indicators.assess import EU27, NEIGHBOURS, Observation, Target, assess, compare, roll_up
+from indicators.model import Indicator, Objective
+from indicators.series import Resolution
+
+NO_DATA_HINT = (
+    "no data for this indicator in the warehouse; run `aiplan refresh` on a connected machine to fetch it"
+)
+
+
+def year_of(period: str) -> float:
+    """'2023' → 2023.0; other frequencies fall inside their year so windows stay in years."""
+    head, _, tail = str(period).partition("-")
+    year = float(head[:4])
+    if tail.startswith("Q"):
+        return year + (int(tail[1:]) - 1) / 4
+    if tail.isdigit():
+        return year + (int(tail) - 1) / 12
+    return year
+
+
+def indicator_frame(ind: Indicator, obs: pd.DataFrame) -> pd.DataFrame:
+    """The selected series' rows (geo, period, value, flags) → display units, with a numeric year."""
+    out = obs[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
+    out["value"] = out["value"] * ind.multiplier
+    out["year"] = out["period"].map(year_of)
+    return out.sort_values(["geo", "year"]).reset_index(drop=True)
+
+
+def assessment_geos(ind: Indicator) -> list[str]:
+    return list(EU27) + [ind.eu_geo] if ind.geos == "eu27" else list(ind.geos)
+
+
+def assess_indicator(
+    ind: Indicator, frame: pd.DataFrame | None, geo: str, *, window: int = 5, base_year: int | None = None
+) -> dict:
+    """One indicator for one geo → a row: status, latest value, EU comparison and the calculation card."""
+    target = Target(ind.target.value, ind.target.year) if ind.target else None
+    mine = frame[frame["geo"] == geo] if frame is not None else None
+    if mine is None or mine["value"].notna().sum() == 0:
+        reason = NO_DATA_HINT if frame is None else f"no observation for {geo} in this series"
+        card = {
+            "method": "eurostat_sdg",
+            "status": "insufficient_data",
+            "reason": reason,
+            "direction": ind.direction,
+        }
+        return _row(ind, geo, "insufficient_data", card, None, None)
+    obs = [Observation(r.year, _num(r.value), _flag(r.obs_flag)) for r in mine.itertuples()]
+    result = assess(
+        obs, direction=ind.direction, target=target, limit=ind.limit, window=window, base_year=base_year
+    )
+    latest = mine[mine["value"].notna()].iloc[-1]
+    same_year = frame[frame["period"] == latest["period"]]
+    comparison = compare(
+        dict(zip(same_year["geo"], same_year["value"].map(_num), strict=True)),
+        geo=geo, year=latest["year"], direction=ind.direction, eu_geo=ind.eu_geo,
+        neighbours=[g for g in ("BE", *NEIGHBOURS) if g != geo],
+    )  # fmt: skip
+    card = {**result.card, "comparison": comparison.__dict__, "is_percent": ind.is_percent}
+    return _row(ind, geo, result.status, card, latest, comparison)
+
+
+def _flag(v) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _num(v) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison) -> dict:
+    return {
+        "indicator_id": ind.id,
+        "objective": ind.objective,
+        "geo": geo,
+        "status": status,
+        "latest_period": None if latest is None else latest["period"],
+        "latest_value": None if latest is None else float(latest["value"]),
+        "latest_flag": None if latest is None else _flag(latest["obs_flag"]),
+        "eu_value": comparison.eu_value if comparison else None,
+        "rank": comparison.rank if comparison else None,
+        "n_ranked": comparison.n_ranked if comparison else None,
+        "gap_to_eu": comparison.gap_to_eu if comparison else None,
+        "best_neighbour": comparison.best_neighbour if comparison else None,
+        "best_neighbour_value": comparison.best_neighbour_value if comparison else None,
+        "card": card,
+    }
+
+
+def assess_all(
+    indicators: Sequence[Indicator], frames: Mapping[str, pd.DataFrame | None], *, window: int = 5
+) -> pd.DataFrame:
+    """Every indicator × every geo it applies to → one assessment row each."""
+    rows = [
+        assess_indicator(ind, frames.get(ind.id), geo, window=window)
+        for ind in indicators
+        for geo in assessment_geos(ind)
+    ]
+    return pd.DataFrame(rows)
+
+
+def objective_rollups(objectives: Sequence[Objective], assessments: pd.DataFrame) -> pd.DataFrame:
+    """Per objective and geo: the roll-up status, its mean score and the count of indicators per status."""
+    rows = []
+    for (number, geo), part in assessments.groupby(["objective", "geo"]):
+        r = roll_up(part["status"].tolist())
+        rows.append(
+            {
+                "objective": int(number),
+                "geo": geo,
+                "status": r.status,
+                "mean_score": r.mean_score,
+                "counts": dict(r.counts),
+                "n_without_data": r.n_without_data,
+                "n_assessed": r.n_assessed,
+            }
+        )
+    known = {o.number for o in objectives}
+    return pd.DataFrame([r for r in rows if r["objective"] in known])
+
+
+def resolution_problems(
+    resolutions: Sequence[Resolution],
+    known_codes: Mapping[str, set[tuple[str, str]]],
+    indicators: Sequence[Indicator],
+) -> list[tuple[Indicator, str, str]]:
+    """Resolutions that are catalogue errors (codes unknown to the dataset, or several series), not mere gaps.
+
+    A dataset that is absent, or whose named codes are all known but hold no value yet, is a data gap that a
+    refresh fills; it is reported, never an error.
+    """
+    by_id = {i.id: i for i in indicators}
+    problems = []
+    for r in resolutions:
+        ind = by_id[r.indicator_id]
+        if r.status == "several":
+            problems.append((ind, "series", r.message))
+        elif r.status == "no_series":
+            codes = known_codes.get(f"{ind.source}/{ind.dataset}", set())
+            unknown = [f"{d}={c}" for d, c in ind.series.items() if (d, c) not in codes]
+            if unknown:
+                problems.append((ind, "series", f"{r.message}; unknown code(s) {', '.join(unknown)}"))
+    return problems

@@ -1,0 +1,70 @@
+"""Unit keys used by the catalogue → their names in EN/FR/NL and whether they are percentages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Unit:
+    en: str
+    fr: str
+    nl: str
+    percent: bool  # percentages get the pace in percentage points a year too
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+UNITS: dict[str, Unit] = {
+    "pc_enterprises": Unit("% of enterprises", "% des entreprises", "% van de ondernemingen", True),
+    "pc_smes": Unit("% of SMEs", "% des PME", "% van de kmo's", True),
+    "pc_enterprises_using_ai": Unit(
+        "% of enterprises using AI",
+        "% des entreprises utilisant l'IA",
+        "% van de ondernemingen die AI gebruiken",
+        True,
+    ),
+    "pc_enterprises_considering_ai": Unit(
+        "% of enterprises that ever considered using AI",
+        "% des entreprises ayant envisagé d'utiliser l'IA",
+        "% van de ondernemingen die ooit overwogen AI te gebruiken",
+        True,
+    ),
+    "pc_individuals": Unit(
+        "% of individuals aged 16–74",
+        "% des personnes de 16 à 74 ans",
+        "% van de personen van 16–74 jaar",
+        True,
+    ),
+    "pc_adults": Unit(
+        "% of adults aged 25–64", "% des adultes de 25 à 64 ans", "% van de volwassenen van 25–64 jaar", True
+    ),
+    "pc_households": Unit("% of households", "% des ménages", "% van de huishoudens", True),
+    "pc_internet_users": Unit(
+        "% of internet users", "% des internautes", "% van de internetgebruikers", True
+    ),
+    "pc_employment": Unit(
+        "% of total employment", "% de l'emploi total", "% van de totale werkgelegenheid", True
+    ),
+    "pc_graduates": Unit("% of graduates", "% des diplômés", "% van de afgestudeerden", True),
+    "pc_gdp": Unit("% of GDP", "% du PIB", "% van het bbp", True),
+    "pc_energy": Unit(
+        "% of gross final energy consumption",
+        "% de la consommation finale brute d'énergie",
+        "% van het bruto-eindverbruik van energie",
+        True,
+    ),
+    "pc_coverage": Unit(
+        "% of households covered", "% des ménages couverts", "% van de huishoudens gedekt", True
+    ),
+    "pc_new_cars": Unit(
+        "% of new passenger cars", "% des voitures neuves", "% van de nieuwe personenwagens", True
+    ),
+    "nr_new_cars": Unit(
+        "number of new passenger cars", "nombre de voitures neuves", "aantal nieuwe personenwagens", False
+    ),
+    "index_1990": Unit("Index, 1990 = 100", "Indice, 1990 = 100", "Index, 1990 = 100", False),
+    "g_co2_km": Unit("g CO2 per km", "g de CO2 par km", "g CO2 per km", False),
+    "score_0_100": Unit("Score (0–100)", "Score (0–100)", "Score (0–100)", False),
+}
