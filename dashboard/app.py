@@ -26,15 +26,26 @@ def _ensure_warehouse() -> str:
     return str(s.warehouse)
 
 
-st.set_page_config(page_title=t("app.title"), page_icon=":bar_chart:", layout="wide")
+st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 _ensure_warehouse()
 
 PAGES = Path(__file__).parent / "app_pages"
 page = st.navigation(
     [
-        st.Page(PAGES / "home.py", title=t("nav.home"), icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "scorecard.py", title=t("nav.scorecard"), icon=":material/dashboard:", default=True),
         st.Page(
-            PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/show_chart:", url_path="dataset"
+            PAGES / "objective.py", title=t("nav.objective"), icon=":material/flag:", url_path="objective"
+        ),
+        st.Page(
+            PAGES / "explorer.py", title=t("nav.explorer"), icon=":material/query_stats:", url_path="explorer"
+        ),
+        st.Page(PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/dataset:", url_path="dataset"),
+        st.Page(PAGES / "sources.py", title=t("nav.sources"), icon=":material/source:", url_path="sources"),
+        st.Page(
+            PAGES / "methodology.py",
+            title=t("nav.methodology"),
+            icon=":material/menu_book:",
+            url_path="methodology",
         ),
     ]
 )

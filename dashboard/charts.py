@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,7 +13,11 @@ import plotly.graph_objects as go
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 HIGHLIGHT = "#0072B2"
-EU_COLOUR = "#555555"
+EU_COLOUR = "#4D4D4D"
+TARGET_COLOUR = "#009E73"
+REFERENCE_COLOUR = "#8C6D1F"
+EVENT_COLOUR = "#9AA5B1"
+EVENT_BACKGROUND = "rgba(255,255,255,0.7)"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 TEMPLATE = go.layout.Template(
@@ -22,14 +29,39 @@ TEMPLATE = go.layout.Template(
         xaxis=dict(showgrid=False, linecolor="#9aa5b1", ticks="outside"),
         yaxis=dict(gridcolor="#e4e7eb", zeroline=False),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
-        margin=dict(l=60, r=20, t=70, b=80),
+        margin=dict(l=60, r=20, t=80, b=90),
         hoverlabel=dict(font_family=FONT),
     )
 )
 
 
-def _year(period: str) -> float:
-    """'2023' → 2023.0; quarterly/monthly periods fall between years so the axis stays in time."""
+@dataclass(frozen=True)
+class Level:
+    """A horizontal level on a chart: a target (with its year) or a reference level."""
+
+    value: float
+    label: str
+    year: int | None = None
+    firm: bool = True
+
+
+@dataclass(frozen=True)
+class Projection:
+    from_year: float
+    from_value: float
+    to_year: float
+    to_value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Event:
+    day: date
+    label: str
+
+
+def year_of(period: str) -> float:
+    """'2023' → 2023.0; quarters and months fall inside their year, so the axis stays in time."""
     head, _, tail = str(period).partition("-")
     year = float(head[:4])
     if tail.startswith("Q"):
@@ -37,6 +69,24 @@ def _year(period: str) -> float:
     if tail.isdigit():
         return year + (int(tail) - 1) / 12
     return year
+
+
+def _decimal_year(d: date) -> float:
+    return d.year + (d.timetuple().tm_yday - 1) / 365.25
+
+
+def geo_order(geos: Sequence[str], highlight: str) -> list[str]:
+    """Highlighted geo first, then EU aggregates, then the rest alphabetically: a stable legend."""
+    return sorted(set(geos), key=lambda g: (g != highlight, not g.startswith("EU"), g))
+
+
+def _colour(geo: str, highlight: str, others: list[str]) -> str:
+    if geo == highlight:
+        return HIGHLIGHT
+    if geo.startswith("EU"):
+        return EU_COLOUR
+    rest = PALETTE[1:]
+    return rest[others.index(geo) % len(rest)]
 
 
 def trend_chart(
@@ -47,62 +97,200 @@ def trend_chart(
     source_line: str,
     highlight: str = "BE",
     geo_names: dict[str, str] | None = None,
+    target: Level | None = None,
+    references: Sequence[Level] = (),
+    projection: Projection | None = None,
+    events: Sequence[Event] = (),
+    height: int = 460,
 ) -> go.Figure:
-    """Lines over time, one per geo; `highlight` drawn thick, EU aggregates grey and dashed; flags as text."""
+    """One line per geo over time; targets, reference levels, projection and policy events on top.
+
+    `df` has columns geo, period, value, obs_flag. Flags are drawn as text beside their points.
+    """
     geo_names = geo_names or {}
     fig = go.Figure()
-    order = sorted(df["geo"].unique(), key=lambda g: (g != highlight, not g.startswith("EU"), g))
-    for i, geo in enumerate(order):
-        part = df[df["geo"] == geo].sort_values("period")
-        x = [_year(p) for p in part["period"]]
-        flags = part["obs_flag"].fillna("").tolist()
-        is_eu = geo.startswith("EU")
-        colour = (
-            HIGHLIGHT if geo == highlight else EU_COLOUR if is_eu else PALETTE[1:][i % (len(PALETTE) - 1)]
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=part["value"].tolist(),
-                name=geo_names.get(geo, geo),
-                mode="lines+markers+text",
-                text=flags,
-                textposition="top center",
-                line=dict(
-                    color=colour, width=4 if geo == highlight else 2, dash="dash" if is_eu else "solid"
-                ),
-                marker=dict(size=8 if geo == highlight else 6),
-                customdata=list(zip(part["period"], flags, strict=True)),
-                hovertemplate="%{fullData.name}, %{customdata[0]}: %{y}%{customdata[1]}<extra></extra>",
-            )
-        )
-    _time_axis(fig, df["period"])
+    order = geo_order(df["geo"].unique(), highlight)
+    others = [g for g in order if g != highlight and not g.startswith("EU")]
+    for geo in order:
+        _add_geo_trace(fig, df[df["geo"] == geo].sort_values("period"), geo, highlight, others, geo_names)
+    years = [year_of(p) for p in df["period"]] or [2020.0]
+    x_min, x_max = min(years), max(years)
+    if projection is not None:
+        _add_projection(fig, projection)
+        x_max = max(x_max, projection.to_year)
+    if target is not None:
+        x_max = max(x_max, target.year or x_max)
+        _add_level(fig, target, TARGET_COLOUR, "dot", x_min, x_max, marker=True)
+    for ref in references:
+        _add_level(fig, ref, REFERENCE_COLOUR, "dashdot", x_min, x_max, marker=False)
+    _add_events(fig, events, x_min, x_max)
+    _time_axis(fig, x_min, x_max)
     fig.update_layout(
         template=TEMPLATE,
+        height=height,
         title=dict(text=title, x=0, xanchor="left"),
         yaxis_title=unit,
-        annotations=[_source_annotation(source_line)],
+        annotations=[*fig.layout.annotations, _source_annotation(source_line)],
     )
     return fig
 
 
-def _time_axis(fig: go.Figure, periods: pd.Series) -> None:
-    years = [_year(p) for p in periods] or [0.0]
-    span = max(years) - min(years)
-    fig.update_xaxes(
-        tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[min(years) - 0.5, max(years) + 0.5]
+def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: list[str], names: dict) -> None:
+    flags = part["obs_flag"].fillna("").astype(str).tolist()
+    is_eu = geo.startswith("EU")
+    fig.add_trace(
+        go.Scatter(
+            x=[year_of(p) for p in part["period"]],
+            y=part["value"].tolist(),
+            name=names.get(geo, geo),
+            mode="lines+markers+text",
+            text=flags,
+            textposition="top center",
+            textfont=dict(size=11),
+            line=dict(
+                color=_colour(geo, highlight, others),
+                width=4 if geo == highlight else 2,
+                dash="dash" if is_eu else "solid",
+            ),
+            marker=dict(size=8 if geo == highlight else 6),
+            customdata=list(zip(part["period"], flags, strict=True)),
+            hovertemplate="%{fullData.name}, %{customdata[0]}: %{y} %{customdata[1]}<extra></extra>",
+            meta=geo,
+        )
     )
+
+
+def _add_projection(fig: go.Figure, p: Projection) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[p.from_year, p.to_year],
+            y=[p.from_value, p.to_value],
+            name=p.label,
+            mode="lines",
+            line=dict(color=HIGHLIGHT, width=2, dash="dash"),
+            hovertemplate="%{x:.0f}: %{y:.1f}<extra>" + p.label + "</extra>",
+            meta="projection",
+        )
+    )
+
+
+def _add_level(fig, level: Level, colour: str, dash: str, x0: float, x1: float, *, marker: bool) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[x0, x1],
+            y=[level.value, level.value],
+            name=level.label,
+            mode="lines",
+            line=dict(color=colour, width=2, dash=dash),
+            hoverinfo="name",
+            meta="target" if marker else "reference",
+        )
+    )
+    if marker and level.year is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[level.year], y=[level.value], mode="markers", showlegend=False,
+                marker=dict(symbol="star", size=14, color=colour), hoverinfo="skip", meta="target_marker",
+            )
+        )  # fmt: skip
+
+
+def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -> None:
+    shown = [e for e in events if x0 <= _decimal_year(e.day) <= x1 + 0.99]
+    for i, e in enumerate(shown):
+        x = _decimal_year(e.day)
+        fig.add_vline(x=x, line=dict(color=EVENT_COLOUR, width=1, dash="dot"))
+        fig.add_annotation(
+            x=x, y=1.0 - 0.07 * (i % 2), xref="x", yref="paper", text=e.label, showarrow=False,
+            xanchor="left", yanchor="top", font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND,
+        )  # fmt: skip
+
+
+def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
+    span = x_max - x_min
+    fig.update_xaxes(tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[x_min - 0.5, x_max + 0.5])
 
 
 def _source_annotation(text: str) -> dict:
     return dict(
-        text=text, xref="paper", yref="paper", x=0, y=-0.22, xanchor="left", yanchor="top",
+        text=text, xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top",
         showarrow=False, font=dict(size=11, color="#52606d"), align="left",
     )  # fmt: skip
 
 
+def ranking_chart(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    source_line: str,
+    highlight: str = "BE",
+    eu_value: float | None = None,
+    eu_label: str = "EU",
+    geo_names: dict[str, str] | None = None,
+    descending: bool = True,
+) -> go.Figure:
+    """Horizontal bars of one year's values by geo, best first; `highlight` coloured, EU value as a line."""
+    geo_names = geo_names or {}
+    data = df.dropna(subset=["value"]).sort_values("value", ascending=not descending)
+    colours = [HIGHLIGHT if g == highlight else "#B8C4CE" for g in data["geo"]]
+    labels = [f"{geo_names.get(g, g)}" + (f" ({f})" if isinstance(f, str) and f else "")
+              for g, f in zip(data["geo"], data["obs_flag"], strict=True)]  # fmt: skip
+    fig = go.Figure(
+        go.Bar(
+            x=data["value"].tolist(), y=labels, orientation="h", marker_color=colours,
+            text=[f"{v:.1f}" for v in data["value"]], textposition="outside", meta=data["geo"].tolist(),
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )  # fmt: skip
+    if eu_value is not None:
+        fig.add_vline(x=eu_value, line=dict(color=EU_COLOUR, width=2, dash="dash"))
+        fig.add_annotation(x=eu_value, y=1.0, yref="paper", text=eu_label, showarrow=False, yanchor="bottom",
+                           font=dict(size=11, color=EU_COLOUR))  # fmt: skip
+    fig.update_layout(
+        template=TEMPLATE,
+        height=max(420, 22 * len(data) + 160),
+        title=dict(text=title, x=0, xanchor="left"),
+        xaxis_title=unit,
+        yaxis=dict(autorange="reversed", automargin=True),
+        annotations=[*fig.layout.annotations, _source_annotation(source_line)],
+        showlegend=False,
+    )
+    fig.update_layout(margin=dict(b=100))
+    return fig
+
+
+def sparkline(df: pd.DataFrame, *, highlight: str, eu_geo: str, target: float | None = None) -> go.Figure:
+    """A small trend for a scorecard tile: the geo (thick) and the EU (dashed), no axes."""
+    fig = go.Figure()
+    for geo in (eu_geo, highlight):
+        part = df[df["geo"] == geo].sort_values("period")
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[year_of(p) for p in part["period"]], y=part["value"].tolist(), mode="lines+markers",
+                line=_spark_line(geo == highlight),
+                marker=dict(size=4), hoverinfo="skip", showlegend=False, meta=geo,
+            )
+        )  # fmt: skip
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, width=1, dash="dot"))
+    fig.update_layout(
+        template=TEMPLATE, height=90, margin=dict(l=0, r=0, t=4, b=4),
+        xaxis=dict(visible=False), yaxis=dict(visible=False), showlegend=False,
+    )  # fmt: skip
+    return fig
+
+
+def _spark_line(is_highlight: bool) -> dict:
+    if is_highlight:
+        return dict(color=HIGHLIGHT, width=3, dash="solid")
+    return dict(color=EU_COLOUR, width=1.5, dash="dash")
+
+
 def flags_used(df: pd.DataFrame) -> list[str]:
-    """Distinct flag codes present in the data, observation flags then confidentiality."""
-    obs = sorted({ch for f in df["obs_flag"].dropna() for ch in f})
-    conf = sorted(set(df["conf_flag"].dropna()))
+    """Distinct flag codes present in the data: observation flags, then confidentiality."""
+    obs = sorted({ch for f in df["obs_flag"].dropna() for ch in str(f)})
+    conf = sorted({str(c) for c in df.get("conf_flag", pd.Series(dtype=str)).dropna()})
     return obs + conf

@@ -1,61 +1,63 @@
-"""Message key + language → user-facing text, and numbers/dates → locale-formatted strings."""
+"""Message key + language → text (dashboard/locales/<lang>/*.yaml); numbers and dates → locale text."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 DEFAULT_LANG = "en"
+LANGS = ("en", "fr", "nl")
+LOCALES = Path(__file__).resolve().parent / "locales"
 
-# One catalogue for every user-facing string; French and Dutch catalogues join it later.
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "app.title": "AI Plan Monitor",
-        "app.tagline": "Belgium's National convergence plan for the development of artificial intelligence "
-        "(#SmartAINation, approved 28 October 2022), measured with official statistics.",
-        "nav.home": "Objectives",
-        "nav.dataset": "Dataset explorer",
-        "home.header": "The nine objectives of the plan",
-        "home.intro": "The plan sets objectives and action lines but no numeric targets of its own. "
-        "Each objective is measured with official statistics and held against EU and Belgian targets.",
-        "home.data_as_of": "Data: {n_datasets} datasets, {n_obs} observations; warehouse built {built}.",
-        "dataset.header": "Dataset explorer",
-        "dataset.choose": "Dataset",
-        "dataset.series": "Series",
-        "dataset.geos": "Countries and aggregates",
-        "dataset.no_data": "No observations for this selection in the bundled snapshot. "
-        "Run `aiplan refresh` on a connected machine to fetch it.",
-        "dataset.table": "Data behind the chart",
-        "dataset.notice_bad_param": "The link asked for {param}={value!r}, which is not available; "
-        "showing the default instead.",
-        "chart.source": "{attribution}. Last update upstream: {updated}.",
-        "chart.flags": "Flags: {flags}.",
-        "flag.b": "b = break in series",
-        "flag.p": "p = provisional",
-        "flag.e": "e = estimated",
-        "flag.u": "u = low reliability",
-        "flag.d": "d = definition differs",
-        "flag.C": "C = confidential",
-        "unknown": "unknown",
-        "warehouse.missing": "No warehouse found. Run `aiplan build --from-snapshot`.",
-    }
-}
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language: every YAML file of its folder; keys are flat (not prefixed by file)."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, text in doc.items():
+            if key in messages:
+                raise ValueError(f"{path}: message key {key!r} is defined twice")
+            messages[key] = str(text)
+    return messages
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **kwargs) -> str:
-    """Translate `key`; fall back to English, then to the key itself (which tests catch)."""
-    text = MESSAGES.get(lang, {}).get(key) or MESSAGES[DEFAULT_LANG].get(key) or key
+    """Translate `key`; fall back to English, then to the key itself (which the tests catch)."""
+    text = catalogue(lang).get(key) if lang in LANGS else None
+    text = text or catalogue(DEFAULT_LANG).get(key) or key
     return text.format(**kwargs) if kwargs else text
 
 
 def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     if value is None or value != value:
         return "–"
-    text = f"{value:,.{decimals}f}"
+    # Half up on the decimal text, as publishers round: 19.95 → 20.0 (binary 19.95 is 19.9499…).
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}"
     if lang in ("fr", "nl"):
-        # French and Dutch: comma decimal separator, (narrow) space / dot grouping.
+        # Comma as decimal separator; grouping by a narrow space (French) or a dot (Dutch).
         sep = "\u202f" if lang == "fr" else "."
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", sep)
     return text
+
+
+def fmt_value(value: float | None, unit_is_percent: bool, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """34.5 → '34.5 %' (en) or '34,5 %' (fr, nl) for percentages; plain number otherwise."""
+    text = fmt_number(value, lang, decimals)
+    return f"{text}\u00a0%" if unit_is_percent and text != "–" else text
+
+
+def fmt_signed(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    text = fmt_number(abs(value) if value is not None else None, lang, decimals)
+    if text == "–":
+        return text
+    return ("+" if value >= 0 else "−") + text
 
 
 def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:

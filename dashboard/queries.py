@@ -1,4 +1,4 @@
-"""Read-only, cached queries on the warehouse → DataFrames: the app's only SQL."""
+"""Cached, read-only access to the warehouse → DataFrames and dicts (the SQL is in pipelines.reports)."""
 
 from __future__ import annotations
 
@@ -8,83 +8,92 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from pipelines import reports
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only
 
-EU_AGGREGATES = ("EU27_2020", "EU")
+# Every cached function takes `version` (the warehouse file's mtime): a rebuilt warehouse gets fresh entries.
 
 
 @st.cache_resource(max_entries=2)
 def _connection(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    # Keyed on the file's mtime: a rebuild (os.replace) gives a new key, hence a fresh connection.
+    # A rebuild swaps the file (os.replace), which changes the mtime and so opens a new connection.
     return connect_read_only(Path(path))
 
 
-def _query(sql: str, params: list | None = None) -> pd.DataFrame:
-    path = get_settings().warehouse
-    con = _connection(str(path), path.stat().st_mtime_ns).cursor()
-    try:
-        return con.execute(sql, params or []).df()
-    finally:
-        con.close()
+def _cursor(version: int) -> duckdb.DuckDBPyConnection:
+    # One cursor per call: DuckDB connections are not to be shared across Streamlit's threads.
+    return _connection(str(get_settings().warehouse), version).cursor()
 
 
 def warehouse_version() -> int:
-    """Part of every cache key, so cached results die with the warehouse they came from."""
     return get_settings().warehouse.stat().st_mtime_ns
 
 
-@st.cache_data(max_entries=8)
+def _with(version: int, fn, *args):
+    cur = _cursor(version)
+    try:
+        return fn(cur, *args)
+    finally:
+        cur.close()
+
+
+@st.cache_data(max_entries=4)
 def build_info(version: int) -> dict:
-    df = _query("SELECT built_at, built_from, n_obs FROM build_info ORDER BY built_at DESC LIMIT 1")
-    return df.iloc[0].to_dict() if len(df) else {}
+    return _with(version, reports.build_info)
 
 
-@st.cache_data(max_entries=8)
+@st.cache_data(max_entries=4)
 def datasets(version: int) -> pd.DataFrame:
-    return _query(
-        "SELECT source, dataset, title, format, location, upstream_updated, read_at, n_obs, licence, "
-        "attribution FROM datasets ORDER BY source, dataset"
-    )
+    return _with(version, reports.datasets)
+
+
+@st.cache_data(max_entries=4)
+def fetches(version: int) -> pd.DataFrame:
+    return _with(version, reports.fetches)
+
+
+@st.cache_data(max_entries=4)
+def indicator_specs(version: int) -> list[dict]:
+    return _with(version, reports.indicator_specs)
+
+
+@st.cache_data(max_entries=12)
+def objectives(version: int, lang: str) -> list[dict]:
+    return _with(version, reports.objectives, lang)
+
+
+@st.cache_data(max_entries=96)
+def scorecard(version: int, geo: str, lang: str) -> dict:
+    return _with(version, reports.scorecard, geo, lang)
+
+
+@st.cache_data(max_entries=128)
+def indicator_values(version: int, indicator_id: str) -> pd.DataFrame:
+    """All geos of one indicator (small); pages filter in memory so a country change costs no query."""
+    return _with(version, reports.indicator_values, indicator_id, None)
 
 
 @st.cache_data(max_entries=64)
-def series_keys(version: int, source: str, dataset: str, geo: str) -> list[str]:
-    """Series of a dataset that have at least one value for `geo`, most observations first."""
-    df = _query(
-        "SELECT series_key FROM observations WHERE source = ? AND dataset = ? AND geo = ? "
-        "AND value IS NOT NULL GROUP BY series_key ORDER BY count(*) DESC, series_key",
-        [source, dataset, geo],
-    )
-    return df["series_key"].tolist()
-
-
-@st.cache_data(max_entries=64)
-def geos(version: int, source: str, dataset: str) -> list[str]:
-    df = _query(
-        "SELECT DISTINCT geo FROM observations WHERE source = ? AND dataset = ? ORDER BY geo",
-        [source, dataset],
-    )
-    return df["geo"].tolist()
+def dataset_series_keys(version: int, source: str, dataset: str) -> list[str]:
+    return _with(version, reports.dataset_series_keys, source, dataset)
 
 
 @st.cache_data(max_entries=256)
-def series(
-    version: int, source: str, dataset: str, series_key: str, geo_list: tuple[str, ...]
-) -> pd.DataFrame:
-    return _query(
-        "SELECT geo, period, value, obs_flag, conf_flag FROM observations "
-        "WHERE source = ? AND dataset = ? AND series_key = ? AND list_contains(?, geo) ORDER BY geo, period",
-        [source, dataset, series_key, list(geo_list)],
-    )
+def series_observations(version: int, source: str, dataset: str, series_key: str) -> pd.DataFrame:
+    return _with(version, reports.series_observations, source, dataset, series_key, None)
+
+
+@st.cache_data(max_entries=64)
+def dataset_geos(version: int, source: str, dataset: str) -> list[str]:
+    return _with(version, reports.dataset_geos, source, dataset)
 
 
 @st.cache_data(max_entries=64)
 def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    # The dataset's own labels win over the shared code lists (dataset '*').
-    df = _query(
-        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
-        "ORDER BY dataset = '*' DESC",
-        [source, dataset],
-    )
-    return {(d, c): lab for d, c, lab in df.itertuples(index=False)}
+    return _with(version, reports.labels, source, dataset)
+
+
+@st.cache_data(max_entries=4)
+def geo_names(version: int) -> dict[str, str]:
+    return _with(version, reports.geo_names)

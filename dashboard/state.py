@@ -1,4 +1,4 @@
-"""URL query parameters ↔ widget state: validated against the allowed options, bad values → visible notice."""
+"""URL query parameters ↔ widget state: checked against the allowed options; a bad value → visible notice."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dashboard.i18n import t
 
 
 def _notice(param: str, value: str, lang: str) -> None:
-    st.warning(t("dataset.notice_bad_param", lang, param=param, value=value), icon=":material/link_off:")
+    st.warning(t("notice.bad_param", lang, param=param, value=value), icon=":material/link_off:")
 
 
 def select(
@@ -21,6 +21,7 @@ def select(
     default: str,
     lang: str,
     format_func: Callable[[str], str] = str,
+    help: str | None = None,
 ) -> str:
     """A selectbox whose value lives in the URL under `key`; an unknown value falls back with a notice."""
     requested = st.query_params.get(key)
@@ -31,7 +32,7 @@ def select(
         st.session_state[key] = requested
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
-    return st.selectbox(label, options, key=key, format_func=format_func, bind="query-params")
+    return st.selectbox(label, options, key=key, format_func=format_func, help=help, bind="query-params")
 
 
 def multiselect(

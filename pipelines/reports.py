@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
 
 from indicators.assess import EU27
 
@@ -102,3 +103,106 @@ def indicator_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def member_states() -> tuple[str, ...]:
     return EU27
+
+
+# ---------------------------------------------------------------- tables for the dashboard (DataFrames)
+
+
+def build_info(con: duckdb.DuckDBPyConnection) -> dict:
+    row = con.execute(
+        "SELECT built_at, built_from, location, n_obs FROM build_info ORDER BY built_at DESC LIMIT 1"
+    )
+    r = row.fetchone()
+    return dict(zip(("built_at", "built_from", "location", "n_obs"), r, strict=True)) if r else {}
+
+
+def datasets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT source, dataset, title, format, location, upstream_updated, read_at, n_obs, licence, "
+        "attribution, notes FROM datasets ORDER BY source, dataset"
+    ).df()
+
+
+def fetches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT started, source, dataset, location, format, status, bytes, n_obs, upstream_updated, error "
+        "FROM fetches ORDER BY started DESC, location"
+    ).df()
+
+
+def indicator_specs(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every catalogue entry with where its series stands in this warehouse."""
+    rows = con.execute(
+        "SELECT id, objective, headline, series_key, resolution, resolution_msg, first_period, last_period, "
+        "spec FROM indicators ORDER BY objective, NOT headline, id"
+    ).fetchall()
+    keys = ("id", "objective", "headline", "series_key", "resolution", "resolution_msg", "first_period",
+            "last_period")  # fmt: skip
+    return [dict(zip(keys, r[:-1], strict=True)) | {"spec": json.loads(r[-1])} for r in rows]
+
+
+def objectives(con: duckdb.DuckDBPyConnection, lang: str = "en") -> list[dict]:
+    lang = lang if lang in ("en", "fr", "nl") else "en"
+    rows = con.execute(f"SELECT number, id, title_{lang}, description_{lang} FROM objectives ORDER BY number")
+    return [dict(zip(("number", "id", "title", "description"), r, strict=True)) for r in rows.fetchall()]
+
+
+def indicator_values(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None
+) -> pd.DataFrame:
+    """The indicator's series in display units; all geos when `geos` is None."""
+    sql = "SELECT geo, period, year, value, obs_flag, conf_flag FROM indicator_values WHERE indicator_id = ?"
+    params: list = [indicator_id]
+    if geos is not None:
+        sql += " AND list_contains(?, geo)"
+        params.append(list(geos))
+    return con.execute(sql + " ORDER BY geo, year", params).df()
+
+
+def dataset_series_keys(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT series_key FROM observations WHERE source = ? AND dataset = ? ORDER BY series_key",
+        [source, dataset],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def series_observations(
+    con: duckdb.DuckDBPyConnection, source: str, dataset: str, series_key: str, geos: list[str] | None = None
+) -> pd.DataFrame:
+    sql = (
+        "SELECT geo, period, value, obs_flag, conf_flag FROM observations "
+        "WHERE source = ? AND dataset = ? AND series_key = ?"
+    )
+    params: list = [source, dataset, series_key]
+    if geos is not None:
+        sql += " AND list_contains(?, geo)"
+        params.append(list(geos))
+    return con.execute(sql + " ORDER BY geo, period", params).df()
+
+
+def dataset_geos(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT geo FROM observations WHERE source = ? AND dataset = ? ORDER BY geo",
+        [source, dataset],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tuple[str, str], str]:
+    """(dimension, code) → English label; the dataset's own labels win over the shared code lists ('*')."""
+    rows = con.execute(
+        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
+        "ORDER BY dataset = '*' DESC",
+        [source, dataset],
+    ).fetchall()
+    return {(d, c): lab for d, c, lab in rows}
+
+
+def geo_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Geo code → English name, from every payload that carried one."""
+    rows = con.execute(
+        "SELECT code, any_value(label) FROM labels "
+        "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
+    ).fetchall()
+    return dict(rows)

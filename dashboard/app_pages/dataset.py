@@ -1,70 +1,65 @@
-"""Dataset page: a dataset's series for Belgium against the EU aggregate (and any geo), with its table."""
+"""Dataset browser: any series of any dataset in the warehouse, beyond the catalogue's indicators."""
 
 import streamlit as st
 
-from dashboard import charts, queries, state
-from dashboard.i18n import fmt_date, t
+from dashboard import charts, components, explore, indicator_chart, queries, state
+from dashboard.i18n import t
+from indicators.series import parse_key
 
-lang = "en"
-version = queries.warehouse_version()
+lang = components.lang()
+v = components.version()
+components.data_as_of(v, lang)
+names = components.geo_names(v)
 st.title(t("dataset.header", lang))
 
-ds = queries.datasets(version)
-ds_ids = [f"{r.source}/{r.dataset}" for r in ds.itertuples()]
-titles = {
-    f"{r.source}/{r.dataset}": f"{r.dataset} – {r.title}" if isinstance(r.title, str) else r.dataset
-    for r in ds.itertuples()
-}
-default_ds = "eurostat/isoc_ci_in_h" if "eurostat/isoc_ci_in_h" in ds_ids else ds_ids[0]
+ds = queries.datasets(v)
+ids = [f"{r.source}/{r.dataset}" for r in ds.itertuples()]
+titles = {f"{r.source}/{r.dataset}": f"{r.dataset} – {r.title}" if isinstance(r.title, str) else r.dataset
+          for r in ds.itertuples()}  # fmt: skip
 chosen = state.select(
-    t("dataset.choose", lang), ds_ids, key="dataset", default=default_ds, lang=lang, format_func=titles.get
+    t("dataset.choose", lang),
+    ids,
+    key="dataset",
+    default="eurostat/isoc_ci_in_h",
+    lang=lang,
+    format_func=titles.get,
 )
 source, dataset = chosen.split("/", 1)
-meta = ds[(ds["source"] == source) & (ds["dataset"] == dataset)].iloc[0]
-
-all_geos = queries.geos(version, source, dataset)
-home = "BE" if "BE" in all_geos else all_geos[0]
-keys = queries.series_keys(version, source, dataset, home)
-if not keys:
-    st.info(t("dataset.no_data", lang))
-    st.stop()
-label_of = queries.labels(version, source, dataset)
+labels = queries.labels(v, source, dataset)
+keys = queries.dataset_series_keys(v, source, dataset)
 
 
 def describe(key: str) -> str:
-    parts = [p.split("=", 1) for p in key.split("|") if p]
-    return " · ".join(label_of.get((d, c), c) for d, c in parts if d != "freq") or key
+    return " · ".join(labels.get((d, c), c) for d, c in parse_key(key).items() if d != "freq") or key
 
 
 skey = state.select(
     t("dataset.series", lang), keys, key="series", default=keys[0], lang=lang, format_func=describe
 )
-eu = [g for g in queries.EU_AGGREGATES if g in all_geos]
+values = explore.display_values(queries.series_observations(v, source, dataset, skey), {})
+geos = sorted(values["geo"].unique(), key=lambda g: names.get(g, g))
+default = [g for g in ("BE", "EU27_2020", "EU") if g in geos][:2] or geos[:1]
 chosen_geos = state.multiselect(
-    t("dataset.geos", lang), all_geos, key="geo", default=[home, *eu[:1]], lang=lang,
-    format_func=lambda g: label_of.get(("geo", g), g),
-)  # fmt: skip
-
-data = queries.series(version, source, dataset, skey, tuple(chosen_geos))
-if data.empty or data["value"].notna().sum() == 0:
+    t("dataset.geos", lang),
+    geos,
+    key="geo",
+    default=default,
+    lang=lang,
+    format_func=lambda g: names.get(g, g),
+)
+shown = values[values["geo"].isin(chosen_geos)]
+if shown["value"].notna().sum() == 0:
     st.info(t("dataset.no_data", lang))
     st.stop()
-
-source_line = t(
-    "chart.source", lang, attribution=meta["attribution"], updated=fmt_date(meta["upstream_updated"], lang)
-)
-flags = charts.flags_used(data)
-if flags:
-    source_line += " " + t("chart.flags", lang, flags=", ".join(t(f"flag.{f}", lang) for f in flags))
+meta = components.dataset_meta(v, source, dataset)
 fig = charts.trend_chart(
-    data,
+    shown,
     title=describe(skey),
-    unit=label_of.get(("unit", dict(p.split("=", 1) for p in skey.split("|")).get("unit", "")), ""),
-    source_line=source_line,
-    highlight=home,
-    geo_names={g: label_of.get(("geo", g), g) for g in chosen_geos},
+    unit=labels.get(("unit", parse_key(skey).get("unit", "")), ""),
+    source_line=indicator_chart.source_line(meta, shown, lang),
+    highlight="BE",
+    geo_names=names,
 )
 st.plotly_chart(fig, width="stretch", key="trend")
-st.caption(source_line)
 st.subheader(t("dataset.table", lang))
-st.dataframe(data, hide_index=True, width="stretch")
+st.dataframe(explore.view_table(shown, names), hide_index=True, width="stretch")

@@ -2,66 +2,156 @@
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators.assess import EU27
+from indicators.catalog import objectives
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse import connect_read_only
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 
 
-def _app(**params) -> AppTest:
+def run_page(page: str | None = None, **params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
     for k, v in params.items():
         at.query_params[k] = v
-    return at.run()
-
-
-def _plotly_spec(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
-    assert charts, "no chart drawn"
-    return json.loads(charts[0].proto.spec)
-
-
-def test_home_lists_the_nine_objectives(app_env):
-    at = _app()
-    assert not at.exception
-    text = " ".join(m.value for m in at.markdown)
-    from indicators.catalog import objectives
-
-    for obj in objectives():
-        assert f"{obj.number}. {obj.title.en}" in text
-    assert len(objectives()) == 9
-
-
-def test_dataset_page_chart_equals_warehouse_rows(app_env):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("app_pages/dataset.py")
-    at.query_params["dataset"] = "eurostat/nrg_ind_ren"
     at.run()
-    assert not at.exception
-    spec = _plotly_spec(at)
-    series_key = at.selectbox(key="series").value
-    con = connect_read_only(app_env).cursor()
-    rows = con.execute(
-        "SELECT geo, period, value FROM observations WHERE dataset='nrg_ind_ren' AND series_key=? "
-        "AND geo IN ('BE','EU27_2020') ORDER BY geo, period",
-        [series_key],
-    ).fetchall()
-    drawn = sorted(
-        (trace["name"], x, y) for trace in spec["data"] for x, y in zip(trace["x"], trace["y"], strict=True)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.header]
     )
-    expected = sorted((g, float(p), v) for g, p, v in rows)
-    assert len(spec["data"]) == 2
-    assert len(drawn) == len(expected) > 10
-    assert sorted((x, y) for _, x, y in drawn) == sorted((x, y) for _, x, y in expected)
 
 
-def test_bad_query_parameter_falls_back_with_notice(app_env):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("app_pages/dataset.py")
-    at.query_params["dataset"] = "eurostat/'; DROP TABLE observations; --"
-    at.run()
-    assert not at.exception
-    assert any("not available" in w.value for w in at.warning)
-    assert at.selectbox(key="dataset").value == "eurostat/isoc_ci_in_h"
+def notices(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def rows(db, sql, params=()):
+    con = connect_read_only(db).cursor()
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def test_scorecard_shows_nine_objectives(app_env):
+    at = run_page()
+    text = texts(at)
+    for obj in objectives():
+        assert f"{obj.number} · {obj.title.en}" in text
+    assert len([m for m in at.markdown if m.value.startswith("#### ")]) == 9
+    assert "Scorecard: Belgium" in text
+    assert not notices(at)
+
+
+def test_scorecard_for_another_country_from_the_url(app_env):
+    at = run_page(geo="NL")
+    assert at.selectbox(key="geo").value == "NL"
+    assert "Scorecard: Netherlands" in texts(at)
+
+
+def test_scorecard_bad_geo_falls_back_with_notice(app_env):
+    at = run_page(geo="<script>alert(1)</script>")
+    assert at.selectbox(key="geo").value == "BE"
+    assert any("not available" in n for n in notices(at))
+
+
+def test_objective_page_charts_every_indicator_with_data(app_env):
+    at = run_page("objective", objective="7", geo="BE")
+    assert at.selectbox(key="objective").value == "7"
+    charts = specs(at)
+    n_with_data = rows(app_env, "SELECT count(*) FROM indicators WHERE objective = 7 AND resolution = 'ok'")[
+        0
+    ][0]
+    assert len(charts) == n_with_data == 2
+    ghg = next(c for c in charts if "Greenhouse" in c["layout"]["title"]["text"])
+    metas = [t.get("meta") for t in ghg["data"]]
+    assert {"BE", "EU27_2020", "target", "projection"} <= set(metas)
+    be = next(t for t in ghg["data"] if t.get("meta") == "BE")
+    expected = rows(app_env, "SELECT year, value FROM indicator_values WHERE indicator_id='ghg_emissions' "
+                             "AND geo='BE' ORDER BY year")  # fmt: skip
+    assert list(zip(be["x"], be["y"], strict=True)) == expected
+
+
+def test_objective_page_bad_objective_falls_back(app_env):
+    at = run_page("objective", objective="12")
+    assert at.selectbox(key="objective").value == "1"
+    assert any("objective=12" in n for n in notices(at))
+
+
+def test_explorer_chart_equals_warehouse_rows(app_env):
+    at = run_page("explorer", indicator="renewables_share", geos=["BE", "NL", "EU27_2020"])
+    assert at.selectbox(key="indicator").value == "renewables_share"
+    assert at.multiselect(key="geos").value == ["BE", "NL", "EU27_2020"]
+    [fig] = specs(at)
+    drawn = sorted((t["meta"], x, y) for t in fig["data"] if t.get("meta") in ("BE", "NL", "EU27_2020")
+                   for x, y in zip(t["x"], t["y"], strict=True))  # fmt: skip
+    sql = "SELECT geo, year, value FROM indicator_values WHERE indicator_id='renewables_share' "
+    expected = rows(app_env, sql + "AND geo IN ('BE','NL','EU27_2020') ORDER BY ALL")
+    assert drawn == expected and len(drawn) == 60
+
+
+def test_explorer_breakdown_period_and_ranking_from_the_url(app_env):
+    at = run_page("explorer", indicator="cloud_enterprises", b_size_emp="10-49", view="ranking", year="2023")
+    assert at.selectbox(key="b_size_emp").value == "10-49"
+    [fig] = specs(at)
+    bars = fig["data"][0]
+    key = "freq=A|indic_is=E_CC|nace_r2=C10-S951_X_K|size_emp=10-49|unit=PC_ENT"
+    sql = "SELECT geo, value FROM observations WHERE dataset='isoc_cicce_use' AND period='2023' "
+    sql += "AND series_key=? "
+    expected = rows(app_env, sql + "AND value IS NOT NULL AND list_contains(?, geo)", [key, list(EU27)])
+    assert sorted(zip(bars["meta"], bars["x"], strict=True)) == sorted(expected)
+    assert len(expected) >= 20
+
+
+def test_explorer_csv_download_is_the_table_shown(app_env):
+    at = run_page("explorer", indicator="digital_skills", geos=["BE"], view="table")
+    [button] = at.get("download_button")
+    table = at.dataframe[0].value
+    assert len(table) == 2 and list(table["period"]) == ["2021", "2023"]
+    assert button.proto.label.startswith("Download")
+
+
+@pytest.mark.parametrize(
+    "params", [{"indicator": "nope"}, {"view": "pie"}, {"from": "1066"}, {"b_size_emp": "X"}]
+)
+def test_explorer_bad_parameters_fall_back_with_notice(app_env, params):
+    at = run_page("explorer", **params)
+    assert notices(at), params
+    assert specs(at) or at.dataframe
+
+
+def test_explorer_indicator_without_data_says_how_to_get_it(app_env):
+    at = run_page("explorer", indicator="genai_individuals")
+    assert any("aiplan refresh" in i.value for i in at.info)
+
+
+def test_sources_page_lists_datasets_and_gaps(app_env):
+    at = run_page("sources")
+    n = rows(app_env, "SELECT count(*) FROM datasets")[0][0]
+    assert len(at.dataframe[0].value) == n == 15
+    gaps = at.dataframe[1].value
+    assert "Individuals using generative AI tools" in set(gaps.iloc[:, 0])
+
+
+def test_methodology_page_shows_the_thresholds(app_env):
+    at = run_page("methodology")
+    text = texts(at)
+    assert "0.95" in text and "0.60" in text and "1 % a year" in text
+
+
+def test_dataset_browser_runs(app_env):
+    at = run_page("dataset", dataset="eurostat/nrg_ind_ren")
+    assert specs(at)

@@ -1,0 +1,150 @@
+"""Explorer (analysts): any indicator, countries, breakdowns, period; trend, ranking or table; its CSV."""
+
+import streamlit as st
+
+from dashboard import charts, components, explore, indicator_chart, queries, state
+from dashboard.i18n import t
+from indicators.assess import EU27
+from indicators.units import UNITS
+
+lang = components.lang()
+v = components.version()
+components.data_as_of(v, lang)
+names = components.geo_names(v)
+specs = {s["id"]: s for s in queries.indicator_specs(v)}
+
+
+def _title(spec: dict) -> str:
+    return spec["title"].get(lang) or spec["title"]["en"]
+
+
+st.title(t("explorer.header", lang))
+st.caption(t("explorer.intro", lang))
+
+indicator = state.select(
+    t("explorer.indicator", lang),
+    list(specs),
+    key="indicator",
+    default="ai_enterprises",
+    lang=lang,
+    format_func=lambda i: f"{specs[i]['objective']} · {_title(specs[i]['spec'])}",
+)
+info = specs[indicator]
+spec = info["spec"]
+title = _title(spec)
+if info["resolution"] == "no_dataset":
+    st.info(t("explorer.no_data", lang), icon=":material/cloud_download:")
+    st.stop()
+
+keys = queries.dataset_series_keys(v, spec["source"], spec["dataset"])
+labels = queries.labels(v, spec["source"], spec["dataset"])
+codes = dict(spec["series"])
+breakdowns = explore.breakdown_dimensions(spec["series"], keys)
+if breakdowns:
+    st.markdown(f"**{t('explorer.breakdowns', lang)}**")
+    cols = st.columns(min(len(breakdowns), 4))
+    for i, dim in enumerate(breakdowns):
+        options = explore.codes_for(dim, codes, keys)
+        with cols[i % len(cols)]:
+            codes[dim] = state.select(
+                labels.get(("dimension", dim), dim),
+                options,
+                key=f"b_{dim}",
+                default=spec["series"][dim],
+                lang=lang,
+                format_func=lambda c, d=dim: labels.get((d, c), c),
+            )
+series_key = explore.series_key_for(codes, keys)
+if series_key is None:
+    st.info(t("explorer.no_data", lang))
+    st.stop()
+
+values = explore.display_values(
+    queries.series_observations(v, spec["source"], spec["dataset"], series_key), spec
+)
+available = sorted(
+    values["geo"].unique(), key=lambda g: (g not in EU27 and not g.startswith("EU"), names.get(g, g))
+)
+default_geos = [g for g in indicator_chart.comparison_geos("BE", spec["eu_geo"]) if g in available]
+geos = state.multiselect(
+    t("explorer.geos", lang),
+    available,
+    key="geos",
+    default=default_geos,
+    lang=lang,
+    format_func=lambda g: names.get(g, g),
+)
+years = sorted({int(y) for y in values["year"]})
+c1, c2, c3 = st.columns([1, 1, 2])
+with c1:
+    first = int(
+        state.select(
+            t("explorer.period", lang), [str(y) for y in years], key="from", default=str(years[0]), lang=lang
+        )
+    )
+with c2:
+    last = int(state.select("–", [str(y) for y in years], key="to", default=str(years[-1]), lang=lang))
+with c3:
+    view = state.select(
+        t("explorer.view", lang),
+        ["trend", "ranking", "table"],
+        key="view",
+        default="trend",
+        lang=lang,
+        format_func=lambda x: t(f"explorer.view.{x}", lang),
+    )
+first, last = min(first, last), max(first, last)
+unit = UNITS[spec["unit"]]
+meta = components.dataset_meta(v, spec["source"], spec["dataset"])
+chart_title = explore.title_with_breakdowns(title, spec["series"], codes, labels)
+
+if view == "ranking":
+    ranked_years = explore.years_with_members(values)
+    if not ranked_years:
+        st.info(t("explorer.no_data", lang))
+        st.stop()
+    year = state.select(
+        t("explorer.year", lang), ranked_years, key="year", default=ranked_years[-1], lang=lang
+    )
+    shown = values[(values["period"] == year) & values["geo"].isin(EU27)]
+    eu = values[(values["period"] == year) & (values["geo"] == spec["eu_geo"])]["value"].dropna()
+    fig = charts.ranking_chart(
+        shown,
+        title=t("explorer.ranking_title", lang, title=chart_title, year=year),
+        unit=unit.get(lang),
+        source_line=indicator_chart.source_line(meta, shown, lang),
+        highlight="BE",
+        eu_value=float(eu.iloc[0]) if len(eu) else None,
+        eu_label=names.get(spec["eu_geo"], "EU"),
+        geo_names=names,
+        descending=spec["direction"] == "increase",
+    )
+    st.plotly_chart(fig, width="stretch", key="ranking")
+else:
+    shown = values[values["geo"].isin(geos) & values["year"].between(first, last + 0.99)]
+    if shown.empty:
+        st.info(t("explorer.no_data", lang))
+        st.stop()
+    if view == "trend":
+        target, refs = indicator_chart.levels(spec, lang) if codes == spec["series"] else (None, [])
+        fig = charts.trend_chart(
+            shown,
+            title=chart_title,
+            unit=unit.get(lang),
+            source_line=indicator_chart.source_line(meta, shown, lang),
+            highlight="BE",
+            geo_names=names,
+            target=target,
+            references=refs,
+        )
+        st.plotly_chart(fig, width="stretch", key="trend")
+table = explore.view_table(shown, names)
+st.caption(t("explorer.rows", lang, n=len(table)))
+st.dataframe(table, hide_index=True, width="stretch")
+st.download_button(
+    t("explorer.download", lang),
+    explore.csv_bytes(table),
+    file_name=f"{indicator}_{view}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

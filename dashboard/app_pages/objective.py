@@ -1,0 +1,31 @@
+"""Objective page: every indicator of one objective, charted against the EU, neighbours and its target."""
+
+import streamlit as st
+
+from dashboard import components, queries, state
+from dashboard.i18n import t
+
+lang = components.lang()
+v = components.version()
+geo = components.geo_selector(v, lang)
+components.data_as_of(v, lang)
+names = components.geo_names(v)
+card = queries.scorecard(v, geo, lang)
+by_number = {str(o["number"]): o for o in card["objectives"]}
+
+with st.sidebar:
+    chosen = state.select(
+        t("objective.choose", lang), list(by_number), key="objective", default="1", lang=lang,
+        format_func=lambda n: f"{n} · {by_number[n]['title']}",
+    )  # fmt: skip
+obj = by_number[chosen]
+specs = {s["id"]: s["spec"] for s in queries.indicator_specs(v)}
+
+st.title(t("objective.header", lang, number=obj["number"], title=obj["title"]))
+components.status_badge(obj["status"], lang)
+description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj["number"])
+st.write(description)
+st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))
+
+for entry in obj["indicators"]:
+    components.indicator_section(entry, specs[entry["id"]], geo, v, lang)

@@ -1,0 +1,72 @@
+"""Scorecard page (ministers): the nine objectives of the plan for one member state, at a glance."""
+
+import streamlit as st
+
+from dashboard import charts, components, narrative, queries
+from dashboard.i18n import fmt_value, t
+from indicators.units import UNITS
+
+lang = components.lang()
+v = components.version()
+geo = components.geo_selector(v, lang)
+components.data_as_of(v, lang)
+names = components.geo_names(v)
+card = queries.scorecard(v, geo, lang)
+
+st.title(t("app.title", lang))
+st.caption(t("app.tagline", lang))
+st.header(t("scorecard.header", lang, geo=names.get(geo, geo)))
+st.write(t("scorecard.intro", lang))
+
+objective_counts = {}
+for obj in card["objectives"]:
+    objective_counts[obj["status"]] = objective_counts.get(obj["status"], 0) + 1
+st.markdown(f"**{components.counts_text(objective_counts, lang)}**")
+
+
+def tile(obj: dict) -> None:
+    with st.container(border=True, height="stretch"):
+        st.markdown(f"#### {obj['number']} · {obj['title']}")
+        components.status_badge(obj["status"], lang)
+        head = next((i for i in obj["indicators"]), None)
+        if head is not None:
+            st.markdown(f"**{t('scorecard.headline', lang)}:** {head['title']}")
+            _figures(head)
+            st.caption(narrative.objective_sentence(head, geo_name=names.get(geo, geo), lang=lang))
+        st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))
+        st.page_link(
+            "app_pages/objective.py", label=t("scorecard.open", lang, number=obj["number"]),
+            icon=":material/arrow_forward:", query_params={"objective": str(obj["number"]), "geo": geo},
+        )  # fmt: skip
+
+
+def _figures(head: dict) -> None:
+    unit = UNITS[head["unit"]]
+    if head["value"] is None:
+        st.caption(t("scorecard.no_headline_data", lang))
+        return
+    target = head["target"]
+    cols = st.columns(3)
+    cols[0].metric(
+        t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
+        fmt_value(head["value"], unit.percent, lang),
+    )
+    cols[1].metric(t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang))
+    cols[2].metric(
+        t("scorecard.target", lang),
+        fmt_value(target["value"], unit.percent, lang, 0) if target else "–",
+        help=None if target else t("scorecard.direction_only", lang),
+    )
+    values = queries.indicator_values(v, head["id"])
+    if values["geo"].eq(geo).sum() > 1:
+        spark = charts.sparkline(
+            values, highlight=geo, eu_geo=head["eu_geo"], target=target["value"] if target else None
+        )
+        st.plotly_chart(spark, width="stretch", key=f"spark_{head['id']}", config={"staticPlot": True})
+
+
+for row in range(0, len(card["objectives"]), 3):
+    # One st.columns per row keeps plan order when a phone stacks the columns.
+    for col, obj in zip(st.columns(3), card["objectives"][row : row + 3], strict=False):
+        with col:
+            tile(obj)

@@ -1,0 +1,109 @@
+"""Streamlit building blocks shared by the pages: language, country, status badges, indicator sections."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import indicator_chart, narrative, queries, state, status
+from dashboard.i18n import DEFAULT_LANG, fmt_date, t
+from indicators.assess import EU27
+
+
+def lang() -> str:
+    """The interface language; English until the French and Dutch catalogues arrive."""
+    return DEFAULT_LANG
+
+
+def version() -> int:
+    return queries.warehouse_version()
+
+
+def geo_names(v: int) -> dict[str, str]:
+    names = queries.geo_names(v)
+    return {**names, "EU": names.get("EU27_2020", "EU")}
+
+
+def geo_selector(v: int, lang: str) -> str:
+    """The member state the scorecard and objective pages are about (URL parameter `geo`, default BE)."""
+    names = geo_names(v)
+    options = sorted(EU27, key=lambda g: names.get(g, g))
+    with st.sidebar:
+        return state.select(
+            t("sidebar.geo", lang), options, key="geo", default="BE", lang=lang,
+            format_func=lambda g: names.get(g, g), help=t("sidebar.geo_help", lang),
+        )  # fmt: skip
+
+
+def data_as_of(v: int, lang: str) -> None:
+    info = queries.build_info(v)
+    st.sidebar.caption(t("sidebar.data_as_of", lang, date=fmt_date(info.get("built_at"), lang)))
+
+
+def status_badge(code: str, lang: str) -> None:
+    st.badge(status.word(code, lang), icon=status.icon(code), color=status.colour(code))
+
+
+def counts_text(counts: dict[str, int] | None, lang: str) -> str:
+    if not counts:
+        return ""
+    parts = [
+        t("scorecard.count_item", lang, n=counts[s], status=status.word(s, lang))
+        for s in status.ORDER
+        if counts.get(s)
+    ]
+    return " · ".join(parts)
+
+
+def dataset_meta(v: int, source: str, dataset: str) -> dict:
+    ds = queries.datasets(v)
+    row = ds[(ds["source"] == source) & (ds["dataset"] == dataset)]
+    return row.iloc[0].to_dict() if len(row) else {}
+
+
+def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> None:
+    """One indicator on an objective page: status, sentence, chart, text summary, source, card and table."""
+    names = geo_names(v)
+    with st.container(border=True):
+        head, badge = st.columns([5, 2], vertical_alignment="center")
+        head.subheader(entry["title"], anchor=entry["id"])
+        with badge:
+            status_badge(entry["status"], lang)
+        st.write(narrative.objective_sentence(entry, geo_name=names.get(geo, geo), lang=lang))
+        if entry["data"] != "available":
+            st.info(t("objective.no_data", lang), icon=":material/cloud_download:")
+            _details(spec, lang)
+            return
+        values = queries.indicator_values(v, entry["id"])
+        meta = dataset_meta(v, spec["source"], spec["dataset"])
+        fig = indicator_chart.indicator_figure(
+            entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=names, lang=lang
+        )
+        st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displaylogo": False})
+        st.caption(indicator_chart.text_summary(entry, spec, values, geo, names, lang))
+        with st.expander(t("objective.card", lang), icon=":material/calculate:"):
+            for line in narrative.card_lines(entry, geo_name=names.get(geo, geo), lang=lang):
+                st.markdown(f"- {line}")
+        with st.expander(t("objective.table", lang), icon=":material/table:"):
+            shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec["eu_geo"]))]
+            st.dataframe(_table(shown, names), hide_index=True, width="stretch")
+        _details(spec, lang)
+
+
+def _table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    wide = values.assign(geo=values["geo"].map(lambda g: names.get(g, g)))
+    return wide[["geo", "period", "value", "obs_flag", "conf_flag"]]
+
+
+def _details(spec: dict, lang: str) -> None:
+    codes = ", ".join(f"{d}={c}" for d, c in spec["series"].items())
+    lines = [
+        f"**{t('objective.definition', lang)}**: {spec['definition'].get(lang) or spec['definition']['en']}"
+    ]
+    if spec.get("proxy"):
+        lines.append(t("objective.proxy", lang, reason=spec["proxy"]))
+    if spec.get("source_choice"):
+        lines.append(t("objective.source_choice", lang, text=spec["source_choice"]))
+    lines.append(t("objective.codes", lang, source=spec["source"], dataset=spec["dataset"], codes=codes))
+    lines += spec.get("notes", [])
+    st.caption("  \n".join(lines))

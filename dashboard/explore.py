@@ -1,0 +1,57 @@
+"""Explorer logic, no Streamlit: series keys + chosen codes → breakdown options, series, view table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.assess import EU27
+from indicators.scorecard import year_of
+from indicators.series import parse_key
+
+
+def breakdown_dimensions(series: dict[str, str], keys: list[str]) -> list[str]:
+    """The indicator's dimensions that take more than one code in the dataset (size class, age, sex, ...)."""
+    parsed = [parse_key(k) for k in keys]
+    return [d for d in series if d != "freq" and len({p.get(d) for p in parsed}) > 1]
+
+
+def codes_for(dim: str, chosen: dict[str, str], keys: list[str]) -> list[str]:
+    """Codes of `dim` that exist together with every other chosen code, so any choice leads to data."""
+    others = {d: c for d, c in chosen.items() if d != dim}
+    found = {
+        p[dim] for p in map(parse_key, keys) if dim in p and all(p.get(d) == c for d, c in others.items())
+    }
+    return sorted(found | {chosen[dim]})
+
+
+def series_key_for(codes: dict[str, str], keys: list[str]) -> str | None:
+    matches = [k for k in keys if all(parse_key(k).get(d) == c for d, c in codes.items())]
+    return matches[0] if len(matches) == 1 else None
+
+
+def display_values(obs: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """Observations → display units (the catalogue's multiplier) with a numeric year."""
+    out = obs.copy()
+    out["value"] = out["value"] * spec.get("multiplier", 1.0)
+    out["year"] = out["period"].map(year_of)
+    return out
+
+
+def years_with_members(values: pd.DataFrame) -> list[str]:
+    members = values[values["geo"].isin(EU27) & values["value"].notna()]
+    return sorted(members["period"].unique())
+
+
+def title_with_breakdowns(title: str, series: dict[str, str], codes: dict[str, str], labels: dict) -> str:
+    changed = [labels.get((d, c), c) for d, c in codes.items() if series.get(d) != c]
+    return f"{title} — {', '.join(changed)}" if changed else title
+
+
+def view_table(shown: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    table = shown[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
+    table.insert(1, "geo_name", table["geo"].map(lambda g: names.get(g, g)))
+    return table.sort_values(["geo", "period"]).reset_index(drop=True)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False).encode("utf-8")

@@ -1,0 +1,146 @@
+"""Scorecard entry + catalogue spec + values → the indicator's trend figure: target, projection, events."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import charts
+from dashboard.i18n import fmt_date, fmt_value, t
+from indicators.assess import NEIGHBOURS
+from indicators.units import UNITS
+
+# Policy events worth marking on time series (targets.md).
+EVENTS = (
+    (date(2022, 10, 28), "chart.event.plan"),
+    (date(2023, 1, 9), "chart.event.ddpp"),
+    (date(2024, 8, 1), "chart.event.ai_act"),
+    (date(2024, 10, 17), "chart.event.nis2"),
+)
+
+
+def comparison_geos(geo: str, eu_geo: str) -> list[str]:
+    """The geo, the EU aggregate and Belgium with its neighbours (NL, FR, DE, LU)."""
+    return list(dict.fromkeys([geo, eu_geo, *(g for g in ("BE", *NEIGHBOURS) if g != geo)]))
+
+
+def levels(spec: dict, lang: str) -> tuple[charts.Level | None, list[charts.Level]]:
+    """The target (labelled EU or Belgian, never confused) and the reference levels, for a chart."""
+    unit = UNITS[spec["unit"]]
+    target = None
+    if spec.get("target"):
+        tg = spec["target"]
+        scope = t(f"chart.target_scope.{tg['scope']}", lang)
+        value = fmt_value(tg["value"], unit.percent, lang, _decimals(tg["value"]))
+        key = "chart.target" if tg["confidence"] == "firm" else "chart.reference"
+        target = charts.Level(
+            tg["value"], t(key, lang, scope=scope, year=tg["year"], value=value), tg["year"]
+        )
+    refs = []
+    for ref in spec.get("reference_levels", []):
+        scope = t(f"chart.target_scope.{ref['scope']}", lang)
+        value = fmt_value(ref["value"], unit.percent, lang, _decimals(ref["value"]))
+        key = "chart.reference" if ref["confidence"] == "to_confirm" else "chart.reference_firm"
+        refs.append(
+            charts.Level(ref["value"], t(key, lang, scope=scope, value=value), ref.get("year"), False)
+        )
+    return target, refs
+
+
+def _decimals(v: float) -> int:
+    return 0 if float(v).is_integer() else 1
+
+
+def projection(
+    card: dict | None, geo_name: str, lang: str, limit: float | None = None
+) -> charts.Projection | None:
+    """The dashed line from the latest value to the target year at the current pace, stopped at a limit."""
+    if not card or card.get("projected_value") is None or card.get("target_year") is None:
+        return None
+    x0, y0, x1, y1 = card["latest_year"], card["latest_value"], card["target_year"], card["projected_value"]
+    if limit is not None and y1 > limit > y0:
+        x1, y1 = _year_at(card, limit), limit
+    return charts.Projection(x0, y0, x1, y1, t("chart.projection", lang, geo=geo_name))
+
+
+def _year_at(card: dict, level: float) -> float:
+    """When the current pace reaches `level` (compound or linear, as the card's pace)."""
+    a, x, t0 = card["actual_rate"], card["latest_value"], card["latest_year"]
+    if card["pace"] == "linear":
+        return t0 + (level - x) / a
+    return t0 + math.log(level / x) / math.log(1 + a)
+
+
+def source_line(meta: dict, values: pd.DataFrame, lang: str) -> str:
+    """Publisher, dataset code and upstream update date, then the flags that appear in the data."""
+    line = t(
+        "chart.source",
+        lang,
+        attribution=meta.get("attribution") or "",
+        updated=fmt_date(meta.get("upstream_updated"), lang),
+    )
+    flags = charts.flags_used(values)
+    if flags:
+        line += " " + t("chart.flags", lang, flags="; ".join(t(f"flag.{f}", lang) for f in flags))
+    return line
+
+
+def indicator_figure(
+    *,
+    entry: dict,
+    spec: dict,
+    values: pd.DataFrame,
+    meta: dict,
+    geo: str,
+    geo_names: dict[str, str],
+    lang: str,
+    geos: list[str] | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
+    geos = geos or comparison_geos(geo, spec["eu_geo"])
+    shown = values[values["geo"].isin(geos)]
+    target, refs = levels(spec, lang)
+    return charts.trend_chart(
+        shown,
+        title=entry["title"],
+        unit=UNITS[spec["unit"]].get(lang),
+        source_line=source_line(meta, shown, lang),
+        highlight=geo,
+        geo_names=geo_names,
+        target=target,
+        references=refs,
+        projection=projection(entry.get("card"), geo_names.get(geo, geo), lang, spec.get("limit")),
+        events=[charts.Event(d, t(key, lang)) for d, key in EVENTS],
+        height=height,
+    )
+
+
+def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_names: dict, lang: str) -> str:
+    """The chart in one or two sentences, for screen readers and for anyone who prefers text."""
+    unit = UNITS[spec["unit"]]
+    mine = values[(values["geo"] == geo) & values["value"].notna()].sort_values("year")
+    if mine.empty:
+        return t("objective.no_data", lang)
+    first, last = mine.iloc[0], mine.iloc[-1]
+    eu = values[(values["geo"] == spec["eu_geo"]) & (values["period"] == last["period"])]["value"]
+    eu_text = (
+        fmt_value(eu.iloc[0], unit.percent, lang)
+        if len(eu) and pd.notna(eu.iloc[0])
+        else t("chart.summary_no_eu", lang)
+    )
+    tg = spec.get("target")
+    if tg:
+        target_value = fmt_value(tg["value"], unit.percent, lang, _decimals(tg["value"]))
+        target_text = t("chart.summary_target", lang, value=target_value, year=tg["year"])
+    else:
+        target_text = t("chart.summary_no_target", lang)
+    return t(
+        "chart.summary", lang, title=entry["title"], unit=unit.get(lang), geo=geo_names.get(geo, geo),
+        first_value=fmt_value(first["value"], unit.percent, lang), first_period=first["period"],
+        last_value=fmt_value(last["value"], unit.percent, lang), last_period=last["period"],
+        eu=eu_text, target=target_text,
+    )  # fmt: skip
