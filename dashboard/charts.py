@@ -10,8 +10,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
+# next to the highlighted country's blue it would read as the same country.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#000000", "#F0E442"]
 HIGHLIGHT = "#0072B2"
 EU_COLOUR = "#4D4D4D"
 TARGET_COLOUR = "#009E73"
@@ -125,14 +126,31 @@ def trend_chart(
         _add_level(fig, ref, REFERENCE_COLOUR, "dashdot", x_min, x_max, marker=False)
     _add_events(fig, events, x_min, x_max)
     _time_axis(fig, x_min, x_max)
-    fig.update_layout(
-        template=TEMPLATE,
-        height=height,
-        title=dict(text=title, x=0, xanchor="left"),
-        yaxis_title=unit,
-        annotations=[*fig.layout.annotations, _source_annotation(source_line)],
-    )
+    fig.update_layout(template=TEMPLATE, height=height, yaxis_title=unit)
+    _frame(fig, title, source_line)
     return fig
+
+
+def _frame(fig: go.Figure, title: str, source_line: str) -> None:
+    """Title above the legend, source under the plot; or neither: the app shows both as text around the chart.
+
+    With a title the legend goes under the plot, because a wrapping legend would run into the title.
+    """
+    if title:
+        fig.update_layout(
+            title=dict(
+                text=title, x=0, xanchor="left", y=0.98, yref="container", yanchor="top", automargin=True
+            ),
+            legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+        )
+    else:
+        fig.update_layout(margin=dict(t=10))
+    if source_line:
+        bottom = 170 if title else 90
+        fig.add_annotation(_source_annotation(source_line, bottom))
+        fig.update_layout(margin=dict(b=bottom))
+    else:
+        fig.update_layout(margin=dict(b=40))
 
 
 def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: list[str], names: dict) -> None:
@@ -200,8 +218,9 @@ def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -
     for i, e in enumerate(shown):
         x = _decimal_year(e.day)
         fig.add_vline(x=x, line=dict(color=EVENT_COLOUR, width=1, dash="dot"))
+        # Events cluster (2022-2024): each label gets its own line so none hides another.
         fig.add_annotation(
-            x=x, y=1.0 - 0.07 * (i % 2), xref="x", yref="paper", text=e.label, showarrow=False,
+            x=x, y=1.0 - 0.06 * i, xref="x", yref="paper", text=e.label, showarrow=False,
             xanchor="left", yanchor="top", font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND,
         )  # fmt: skip
 
@@ -211,10 +230,11 @@ def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
     fig.update_xaxes(tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[x_min - 0.5, x_max + 0.5])
 
 
-def _source_annotation(text: str) -> dict:
+def _source_annotation(text: str, bottom_margin: int) -> dict:
+    # Shifted in pixels to the foot of the bottom margin, below the axis and any legend there.
     return dict(
-        text=text, xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top",
-        showarrow=False, font=dict(size=11, color="#52606d"), align="left",
+        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22), xanchor="left",
+        yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
     )  # fmt: skip
 
 
@@ -250,13 +270,11 @@ def ranking_chart(
     fig.update_layout(
         template=TEMPLATE,
         height=max(420, 22 * len(data) + 160),
-        title=dict(text=title, x=0, xanchor="left"),
         xaxis_title=unit,
         yaxis=dict(autorange="reversed", automargin=True),
-        annotations=[*fig.layout.annotations, _source_annotation(source_line)],
         showlegend=False,
     )
-    fig.update_layout(margin=dict(b=100))
+    _frame(fig, title, source_line)
     return fig
 
 

@@ -19,9 +19,9 @@ def version() -> int:
     return queries.warehouse_version()
 
 
-def geo_names(v: int) -> dict[str, str]:
-    names = queries.geo_names(v)
-    return {**names, "EU": names.get("EU27_2020", "EU")}
+def geo_names(v: int, lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """Geo code → name; the EU-27 aggregate gets a short name that fits legends and bars."""
+    return {**queries.geo_names(v), "EU27_2020": t("geo.eu27", lang), "EU": t("geo.eu27", lang)}
 
 
 def geo_selector(v: int, lang: str) -> str:
@@ -77,10 +77,20 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         values = queries.indicator_values(v, entry["id"])
         meta = dataset_meta(v, spec["source"], spec["dataset"])
         fig = indicator_chart.indicator_figure(
-            entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=names, lang=lang
+            entry=entry,
+            spec=spec,
+            values=values,
+            meta=meta,
+            geo=geo,
+            geo_names=names,
+            lang=lang,
+            framed=False,
         )
         st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displaylogo": False})
         st.caption(indicator_chart.text_summary(entry, spec, values, geo, names, lang))
+        st.caption(
+            indicator_chart.source_line(meta, values[values["geo"].isin(_shown_geos(geo, spec))], lang)
+        )
         with st.expander(t("objective.card", lang), icon=":material/calculate:"):
             for line in narrative.card_lines(entry, geo_name=names.get(geo, geo), lang=lang):
                 st.markdown(f"- {line}")
@@ -88,6 +98,10 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
             shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec["eu_geo"]))]
             st.dataframe(_table(shown, names), hide_index=True, width="stretch")
         _details(spec, lang)
+
+
+def _shown_geos(geo: str, spec: dict) -> list[str]:
+    return indicator_chart.comparison_geos(geo, spec["eu_geo"])
 
 
 def _table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard import charts
 from dashboard.i18n import fmt_date, fmt_value, t
-from indicators.assess import NEIGHBOURS
+from indicators.assess import EU27, NEIGHBOURS
 from indicators.units import UNITS
 
 # Policy events worth marking on time series (targets.md).
@@ -99,16 +99,22 @@ def indicator_figure(
     lang: str,
     geos: list[str] | None = None,
     height: int = 460,
+    framed: bool = True,
 ) -> go.Figure:
     """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
     geos = geos or comparison_geos(geo, spec["eu_geo"])
     shown = values[values["geo"].isin(geos)]
+    unit = UNITS[spec["unit"]].get(lang)
+    if values["period"].nunique() == 1:
+        # One year of data draws no line: rank the member states for that year instead.
+        return ranking_figure(entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=geo_names,
+                              lang=lang, framed=framed)  # fmt: skip
     target, refs = levels(spec, lang)
     return charts.trend_chart(
         shown,
-        title=entry["title"],
-        unit=UNITS[spec["unit"]].get(lang),
-        source_line=source_line(meta, shown, lang),
+        title=entry["title"] if framed else "",
+        unit=unit,
+        source_line=source_line(meta, shown, lang) if framed else "",
         highlight=geo,
         geo_names=geo_names,
         target=target,
@@ -116,6 +122,36 @@ def indicator_figure(
         projection=projection(entry.get("card"), geo_names.get(geo, geo), lang, spec.get("limit")),
         events=[charts.Event(d, t(key, lang)) for d, key in EVENTS],
         height=height,
+    )
+
+
+def ranking_figure(
+    *,
+    entry: dict,
+    spec: dict,
+    values: pd.DataFrame,
+    meta: dict,
+    geo: str,
+    geo_names: dict[str, str],
+    lang: str,
+    framed: bool = True,
+    period: str | None = None,
+) -> go.Figure:
+    """Member states for one year (the latest by default), `geo` highlighted, the EU value as a line."""
+    period = period or values.loc[values["value"].notna(), "period"].max()
+    year = values[values["period"] == period]
+    members = year[year["geo"].isin(EU27)]
+    eu = year[(year["geo"] == spec["eu_geo"]) & year["value"].notna()]["value"]
+    return charts.ranking_chart(
+        members,
+        title=t("explorer.ranking_title", lang, title=entry["title"], year=period) if framed else "",
+        unit=UNITS[spec["unit"]].get(lang),
+        source_line=source_line(meta, members, lang) if framed else "",
+        highlight=geo,
+        eu_value=float(eu.iloc[0]) if len(eu) else None,
+        eu_label=geo_names.get(spec["eu_geo"], "EU"),
+        geo_names=geo_names,
+        descending=spec["direction"] == "increase",
     )
 
 
@@ -138,6 +174,13 @@ def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_na
         target_text = t("chart.summary_target", lang, value=target_value, year=tg["year"])
     else:
         target_text = t("chart.summary_no_target", lang)
+    name = geo_names.get(geo, geo)
+    if first["period"] == last["period"]:
+        value = fmt_value(last["value"], unit.percent, lang)
+        return t(
+            "chart.summary_single", lang, title=entry["title"], unit=unit.get(lang), geo=name,
+            value=value, period=last["period"], eu=eu_text, target=target_text,
+        )  # fmt: skip
     return t(
         "chart.summary", lang, title=entry["title"], unit=unit.get(lang), geo=geo_names.get(geo, geo),
         first_value=fmt_value(first["value"], unit.percent, lang), first_period=first["period"],

@@ -119,6 +119,7 @@ if view == "ranking":
         geo_names=names,
         descending=spec["direction"] == "increase",
     )
+    st.subheader(t("explorer.ranking_title", lang, title=chart_title, year=year))
     st.plotly_chart(fig, width="stretch", key="ranking")
 else:
     shown = values[values["geo"].isin(geos) & values["year"].between(first, last + 0.99)]
@@ -137,7 +138,9 @@ else:
             target=target,
             references=refs,
         )
+        st.subheader(chart_title)
         st.plotly_chart(fig, width="stretch", key="trend")
+st.caption(indicator_chart.source_line(meta, shown, lang))
 table = explore.view_table(shown, names)
 st.caption(t("explorer.rows", lang, n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch")

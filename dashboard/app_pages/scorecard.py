@@ -46,17 +46,18 @@ def _figures(head: dict) -> None:
         st.caption(t("scorecard.no_headline_data", lang))
         return
     target = head["target"]
-    cols = st.columns(3)
-    cols[0].metric(
-        t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
-        fmt_value(head["value"], unit.percent, lang),
-    )
-    cols[1].metric(t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang))
-    cols[2].metric(
-        t("scorecard.target", lang),
-        fmt_value(target["value"], unit.percent, lang, 0) if target else "–",
-        help=None if target else t("scorecard.direction_only", lang),
-    )
+    figures = [
+        (
+            t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
+            fmt_value(head["value"], unit.percent, lang),
+        ),
+        (t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang)),
+        (t("scorecard.target", lang), fmt_value(target["value"], unit.percent, lang, 0) if target else "–"),
+    ]
+    # Plain label/value pairs: st.metric's large type truncates in a third of a tile.
+    for col, (label, value) in zip(st.columns(3), figures, strict=True):
+        col.caption(label)
+        col.markdown(f"**{value}**")
     values = queries.indicator_values(v, head["id"])
     if values["geo"].eq(geo).sum() > 1:
         spark = charts.sparkline(
