@@ -91,6 +91,7 @@ class Indicator(_Strict):
     direction_only: DirectionOnly | None = None
     reference_levels: list[ReferenceLevel] = []
     limit: float | None = None  # natural limit, e.g. 100 for a share
+    comparable_from: int | None = Field(default=None, ge=1900, le=2100)  # definition changed before this year
     proxy: str | None = None  # why this indicator stands in for what the objective means
     source_choice: str | None = None  # when another source measures the same, which one and why
     notes: list[str] = []

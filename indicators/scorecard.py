@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -39,14 +40,43 @@ def assessment_geos(ind: Indicator) -> list[str]:
     return list(EU27) + [ind.eu_geo] if ind.geos == "eu27" else list(ind.geos)
 
 
+@dataclass(frozen=True)
+class SeriesIndex:
+    """One indicator's series, indexed once: rows by geo (in year order) and values by period."""
+
+    by_geo: dict[
+        str, list[tuple[str, float, float | None, str | None]]
+    ]  # geo → [(period, year, value, flag)]
+    by_period: dict[str, dict[str, float | None]]  # period → {geo: value}
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> SeriesIndex:
+        by_geo: dict[str, list] = {}
+        by_period: dict[str, dict] = {}
+        ordered = frame.sort_values(["geo", "year"])
+        for geo, period, year, value, flag in zip(
+            ordered["geo"],
+            ordered["period"],
+            ordered["year"],
+            ordered["value"],
+            ordered["obs_flag"],
+            strict=True,
+        ):
+            v = _num(value)
+            by_geo.setdefault(geo, []).append((period, float(year), v, _flag(flag)))
+            by_period.setdefault(period, {})[geo] = v
+        return cls(by_geo, by_period)
+
+
 def assess_indicator(
-    ind: Indicator, frame: pd.DataFrame | None, geo: str, *, window: int = 5, base_year: int | None = None
+    ind: Indicator, series: SeriesIndex | None, geo: str, *, window: int = 5, base_year: int | None = None
 ) -> dict:
     """One indicator for one geo → a row: status, latest value, EU comparison and the calculation card."""
     target = Target(ind.target.value, ind.target.year) if ind.target else None
-    mine = frame[frame["geo"] == geo] if frame is not None else None
-    if mine is None or mine["value"].notna().sum() == 0:
-        reason = NO_DATA_HINT if frame is None else f"no observation for {geo} in this series"
+    rows = series.by_geo.get(geo, []) if series is not None else []
+    with_value = [r for r in rows if r[2] is not None]
+    if not with_value:
+        reason = NO_DATA_HINT if series is None else f"no observation for {geo} in this series"
         card = {
             "method": "eurostat_sdg",
             "status": "insufficient_data",
@@ -54,19 +84,22 @@ def assess_indicator(
             "direction": ind.direction,
         }
         return _row(ind, geo, "insufficient_data", card, None, None)
-    obs = [Observation(r.year, _num(r.value), _flag(r.obs_flag)) for r in mine.itertuples()]
+    # Years before a definition change are shown but never compared with later ones.
+    comparable = [r for r in rows if not ind.comparable_from or r[1] >= ind.comparable_from]
+    obs = [Observation(year, value, flag) for _, year, value, flag in comparable]
     result = assess(
         obs, direction=ind.direction, target=target, limit=ind.limit, window=window, base_year=base_year
     )
-    latest = mine[mine["value"].notna()].iloc[-1]
-    same_year = frame[frame["period"] == latest["period"]]
+    period, year, value, flag = with_value[-1]
     comparison = compare(
-        dict(zip(same_year["geo"], same_year["value"].map(_num), strict=True)),
-        geo=geo, year=latest["year"], direction=ind.direction, eu_geo=ind.eu_geo,
+        series.by_period[period], geo=geo, year=year, direction=ind.direction, eu_geo=ind.eu_geo,
         neighbours=[g for g in ("BE", *NEIGHBOURS) if g != geo],
     )  # fmt: skip
-    card = {**result.card, "comparison": comparison.__dict__, "is_percent": ind.is_percent}
-    return _row(ind, geo, result.status, card, latest, comparison)
+    card = {
+        **result.card, "comparison": comparison.__dict__, "is_percent": ind.is_percent,
+        "comparable_from": ind.comparable_from,
+    }  # fmt: skip
+    return _row(ind, geo, result.status, card, (period, value, flag), comparison)
 
 
 def _flag(v) -> str | None:
@@ -83,9 +116,9 @@ def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison) 
         "objective": ind.objective,
         "geo": geo,
         "status": status,
-        "latest_period": None if latest is None else latest["period"],
-        "latest_value": None if latest is None else float(latest["value"]),
-        "latest_flag": None if latest is None else _flag(latest["obs_flag"]),
+        "latest_period": None if latest is None else latest[0],
+        "latest_value": None if latest is None else latest[1],
+        "latest_flag": None if latest is None else latest[2],
         "eu_value": comparison.eu_value if comparison else None,
         "rank": comparison.rank if comparison else None,
         "n_ranked": comparison.n_ranked if comparison else None,
@@ -100,8 +133,9 @@ def assess_all(
     indicators: Sequence[Indicator], frames: Mapping[str, pd.DataFrame | None], *, window: int = 5
 ) -> pd.DataFrame:
     """Every indicator × every geo it applies to → one assessment row each."""
+    indexed = {i: SeriesIndex.of(f) for i, f in frames.items() if f is not None}
     rows = [
-        assess_indicator(ind, frames.get(ind.id), geo, window=window)
+        assess_indicator(ind, indexed.get(ind.id), geo, window=window)
         for ind in indicators
         for geo in assessment_geos(ind)
     ]

@@ -166,7 +166,8 @@ def _insert_codelists(con: duckdb.DuckDBPyConnection) -> None:
     """Eurostat code → label pairs for payloads that carry codes only (TSV, SDMX-CSV 1.0)."""
     files = sorted(CODELISTS.glob("*.csv"))
     frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
-    codes = pd.concat(frames).query("dimension != 'dimension'").drop_duplicates(["dimension", "code"])
+    # Rows with dimension 'dimension' name the dimensions themselves (size_emp → "Size classes ...").
+    codes = pd.concat(frames).drop_duplicates(["dimension", "code"])
     rows = codes.assign(source="eurostat", dataset=ANY_DATASET, lang="en")[
         ["source", "dataset", "dimension", "code", "lang", "label"]
     ]
@@ -240,6 +241,7 @@ def build_from_snapshot(snapshot_dir: Path, warehouse: Path) -> BuildReport:
             for col in ("started", "finished"):
                 fetches[col] = pd.to_datetime(fetches[col], utc=True).dt.tz_localize(None)
             _insert_frame(con, "fetches", fetches)
+        _insert_codelists(con)
         report.catalogue = write_catalogue(con)
         report.observations = _finish(con, "snapshot", str(snapshot_dir))
         report.datasets = len(manifest["datasets"])

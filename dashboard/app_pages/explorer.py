@@ -110,9 +110,9 @@ if view == "ranking":
     eu = values[(values["period"] == year) & (values["geo"] == spec["eu_geo"])]["value"].dropna()
     fig = charts.ranking_chart(
         shown,
-        title=t("explorer.ranking_title", lang, title=chart_title, year=year),
+        title="",
         unit=unit.get(lang),
-        source_line=indicator_chart.source_line(meta, shown, lang),
+        source_line="",
         highlight="BE",
         eu_value=float(eu.iloc[0]) if len(eu) else None,
         eu_label=names.get(spec["eu_geo"], "EU"),

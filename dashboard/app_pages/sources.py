@@ -18,6 +18,7 @@ st.caption(
 
 st.subheader(t("sources.datasets", lang))
 ds = queries.datasets(v).copy()
+ds["title"] = ds["title"].fillna("")
 ds["upstream_updated"] = ds["upstream_updated"].map(lambda d: fmt_date(d, lang))
 ds["read_at"] = ds["read_at"].map(lambda d: fmt_date(d, lang))
 columns = ["source", "dataset", "title", "format", "upstream_updated", "read_at", "n_obs", "licence"]
