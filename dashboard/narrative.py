@@ -79,6 +79,8 @@ def card_lines(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) -> list[st
     if _num(card.get("latest_value")) is None:
         return [t("narrative.card.no_value", lang, geo=geo_name)]
     lines = [_target_line(ind, lang)]
+    if card.get("comparable_from"):
+        lines.append(t("narrative.card.comparable_from", lang, year=card["comparable_from"]))
     if card.get("start_year") is None:
         lines += _too_few_lines(ind, card, lang)
     else:

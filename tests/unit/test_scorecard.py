@@ -1,0 +1,71 @@
+"""indicators.scorecard: one indicator's series (synthetic) → assessment rows, comparable_from, roll-ups."""
+
+import pandas as pd
+
+from indicators.model import Indicator
+from indicators.scorecard import SeriesIndex, assess_indicator, objective_rollups
+
+
+def _ind(**extra) -> Indicator:
+    doc = {"id": "synthetic", "objective": 4, "unit": "pc_households", "direction": "increase"}
+    doc |= {"title": {"en": "T", "fr": "T", "nl": "T"}, "definition": {"en": "D"}}
+    doc |= {"source": "eurostat", "dataset": "x", "series": {"a": "b"}}
+    doc["target"] = {
+        "value": 100,
+        "year": 2030,
+        "scope": "eu",
+        "document": "Synthetic document",
+        "confidence": "firm",
+    }
+    return Indicator.model_validate(doc | extra)
+
+
+def _frame(points: dict[str, dict[int, float]]) -> pd.DataFrame:
+    rows = [
+        {"geo": g, "period": str(y), "year": float(y), "value": v, "obs_flag": None, "conf_flag": None}
+        for g, series in points.items()
+        for y, v in series.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+# A jump from a definition change between 2018 and 2019, then slow growth.
+SERIES = {
+    "BE": {2016: 1.0, 2017: 1.0, 2018: 2.0, 2019: 60.0, 2020: 61.0, 2021: 62.0},
+    "EU27_2020": {2021: 70.0},
+}
+
+
+def test_comparable_from_keeps_years_before_a_definition_change_out_of_the_status():
+    index = SeriesIndex.of(_frame(SERIES))
+    naive = assess_indicator(_ind(), index, "BE")
+    honest = assess_indicator(_ind(comparable_from=2019), index, "BE")
+    assert naive["card"]["start_year"] == 2016 and naive["status"] == "on_track"
+    assert honest["card"]["start_year"] == 2019 and honest["card"]["comparable_from"] == 2019
+    # 60 → 62 over 2 years is 1.65 % a year against the 4.75 % needed to reach 100 by 2030: ratio 0.35.
+    assert honest["status"] == "insufficient"
+    assert (honest["latest_period"], honest["latest_value"], honest["eu_value"]) == ("2021", 62.0, 70.0)
+
+
+def test_missing_series_and_missing_geo_are_insufficient_data_with_a_reason():
+    no_data = assess_indicator(_ind(), None, "BE")
+    assert no_data["status"] == "insufficient_data" and "aiplan refresh" in no_data["card"]["reason"]
+    other = assess_indicator(_ind(), SeriesIndex.of(_frame(SERIES)), "FR")
+    assert other["status"] == "insufficient_data" and "no observation for FR" in other["card"]["reason"]
+
+
+def test_rollups_per_objective_and_geo():
+    rows = pd.DataFrame(
+        [
+            {"objective": 4, "geo": "BE", "status": "on_track"},
+            {"objective": 4, "geo": "BE", "status": "moving_away"},
+            {"objective": 4, "geo": "BE", "status": "insufficient_data"},
+            {"objective": 4, "geo": "NL", "status": "moderate"},
+        ]
+    )
+    from indicators.catalog import load_objectives
+
+    out = objective_rollups(load_objectives(), rows).set_index("geo")
+    # BE: (3 + 0) / 2 = 1.5 → rounds half up to 2 → moderate; one without data.
+    assert out.loc["BE", "status"] == "moderate" and out.loc["BE", "n_without_data"] == 1
+    assert out.loc["NL", "status"] == "moderate" and out.loc["NL", "n_assessed"] == 1
