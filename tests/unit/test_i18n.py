@@ -1,0 +1,82 @@
+"""Message catalogue: every key the code asks for exists; number and date formats per language."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard import status
+from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
+from pipelines.settings import REPO_ROOT
+
+KEY_CALL = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.]+)["']""")
+# Keys built at run time from a code: each family is checked against the codes it can take.
+DYNAMIC = {
+    "status.": status.ORDER,
+    "flag.": ("b", "p", "e", "u", "d", "C", "m", "n", "f", "i"),
+    "chart.target_scope.": ("eu", "be"),
+    "explorer.view.": ("trend", "ranking", "table"),
+    "sources.col.": (
+        "source",
+        "dataset",
+        "title",
+        "format",
+        "upstream_updated",
+        "read_at",
+        "n_obs",
+        "licence",
+        "attribution",
+        "location",
+        "indicator",
+        "objective",
+        "why",
+    ),  # fmt: skip
+}
+
+
+def _literal_keys() -> set[str]:
+    keys = set()
+    for path in Path(REPO_ROOT, "dashboard").rglob("*.py"):
+        keys |= {k for k in KEY_CALL.findall(path.read_text()) if not k.endswith(".")}
+    return keys
+
+
+def test_every_literal_key_exists_in_english():
+    missing = sorted(k for k in _literal_keys() if k not in catalogue("en"))
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("prefix", sorted(DYNAMIC))
+def test_every_dynamic_key_exists_in_english(prefix):
+    missing = [prefix + code for code in DYNAMIC[prefix] if prefix + code not in catalogue("en")]
+    assert not missing, missing
+
+
+def test_unknown_key_falls_back_to_the_key_itself():
+    assert t("no.such.key") == "no.such.key"
+    assert t("status.on_track", "xx") == t("status.on_track", "en")
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [
+        (34.54, "en", 1, "34.5"),
+        (34.54, "fr", 1, "34,5"),
+        (34.54, "nl", 1, "34,5"),
+        (19.95, "en", 1, "20.0"),  # half up on the decimal text, as publishers round
+        (1234567.891, "en", 2, "1,234,567.89"),
+        (1234567.891, "nl", 2, "1.234.567,89"),
+        (1234567.891, "fr", 2, "1\u202f234\u202f567,89"),
+        (None, "en", 1, "–"),
+        (float("nan"), "fr", 1, "–"),
+    ],
+)
+def test_numbers_per_language(value, lang, decimals, expected):
+    assert fmt_number(value, lang, decimals) == expected
+
+
+def test_percent_and_dates():
+    assert fmt_value(34.54, True, "fr") == "34,5\u00a0%"
+    assert fmt_value(121.5, False, "en") == "121.5"
+    assert fmt_date("2026-02-27T11:00:00+01:00") == "2026-02-27"
+    assert fmt_date(None) == "unknown"
