@@ -1,4 +1,4 @@
-"""Command line `aiplan`: import, build, snapshot, check, scorecard, series."""
+"""Command line `aiplan`: fetch, refresh, import, build, snapshot, check, scorecard, series."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ AI Plan Monitor: Belgium's National convergence plan for AI, measured with offic
 
 Typical use on a fresh clone (no network needed):
   aiplan build --from-snapshot      build the warehouse from the bundled data/snapshot/
+On a machine with internet:
+  aiplan refresh                    fetch what changed upstream, then rebuild (nothing lost on failure)
 Rebuilding the bundled snapshot from upstream files:
   aiplan import ../shared/data/raw  copy and validate upstream files into data/raw/
   aiplan build --from-raw data/raw  read them into a new warehouse (swapped in atomically)
@@ -55,6 +57,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="aiplan", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    for name, func, text in (
+        ("fetch", cmd_fetch, "download what the catalogue needs from the live APIs into the raw cache"),
+        (
+            "refresh",
+            cmd_refresh,
+            "fetch, then rebuild the warehouse with what changed (the app never sees it half-done)",
+        ),
+    ):
+        f = sub.add_parser(name, help=text)
+        f.add_argument("datasets", nargs="*", metavar="DATASET", help="only these datasets (default: all)")
+        f.add_argument("--force", action="store_true", help="fetch even when upstream says nothing changed")
+        f.add_argument(
+            "--bulk", action="store_true", help="whole Eurostat datasets as TSV instead of filtered slices"
+        )
+        f.add_argument(
+            "--statbel", action="store_true", help="also fetch the Statbel files in AIPLAN_STATBEL_FILES"
+        )
+        f.set_defaults(func=func)
 
     imp = sub.add_parser("import", help="copy local upstream files (any supported format) into the raw cache")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders of upstream files")
@@ -152,6 +173,84 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     total = sum(d["n_obs"] for d in manifest["datasets"])
     console.print(f"wrote {s.snapshot_dir}: {len(manifest['datasets'])} datasets, {total:,} observations")
     return EXIT_OK
+
+
+def _fetch(args: argparse.Namespace):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipelines import fetch
+
+    try:
+        job_list = fetch.jobs(get_settings(), datasets=args.datasets, bulk=args.bulk, statbel=args.statbel)
+    except (ValueError, CatalogError) as exc:
+        err.print(f"[red]{exc}", highlight=False)
+        return None
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=not console.is_terminal) as progress:
+        task = progress.add_task("fetching", total=len(job_list))
+
+        def done(outcome) -> None:
+            progress.update(task, advance=1, description=f"{outcome.dataset}: {outcome.status}")
+
+        outcomes, client = fetch.fetch(job_list, force=args.force, on_done=done)
+    return outcomes, client
+
+
+def _summary(outcomes, client, changes=None) -> int:
+    changes = {c.dataset: c for c in changes or []}
+    table = Table(title="Fetch summary")
+    for col in ("dataset", "status", "added", "changed", "unchanged", "rows", "bytes", "seconds", "reason"):
+        report, changes = warehouse.build_refresh(
+            s.raw_dir, s.warehouse, s.snapshot_dir, fetch.read_log(s.raw_dir)
+        )
+                         else "left", overflow="fold")  # fmt: skip
+    for o in outcomes:
+        c = changes.get(o.dataset)
+        colour = {"failed": "red", "updated": "green"}.get(o.status, "grey50")
+        table.add_row(
+            f"{o.source}/{o.dataset}", f"[{colour}]{o.status}[/{colour}]",
+            *(str(getattr(c, k)) if c else "–" for k in ("added", "changed", "unchanged")),
+            f"{o.rows:,}" if o.rows else "–", f"{o.bytes:,}", f"{o.seconds:.2f}", o.reason or "",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{client.stats.requests} requests, {client.stats.bytes:,} bytes, {client.stats.seconds:.1f} s"
+    )
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        err.print(f"[red]{len(failed)} dataset(s) failed; the others were updated and nothing was lost.")
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    result = _fetch(args)
+    if result is None:
+        return EXIT_USAGE
+    return _summary(*result)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from pipelines import fetch
+
+    result = _fetch(args)
+    if result is None:
+        return EXIT_USAGE
+    outcomes, client = result
+    s = get_settings()
+    try:
+        report, changes = warehouse.build_refresh(
+            s.raw_dir, s.warehouse, s.snapshot_dir, fetch.read_log(s.raw_dir)
+        )
+    except (warehouse.BuildError, ReaderError, CatalogError) as exc:
+        _summary(outcomes, client)
+        err.print(f"[red]build failed, the current warehouse is unchanged:[/red]\n{exc}", highlight=False)
+        return EXIT_PARTIAL
+    code = _summary(outcomes, client, changes)
+    console.print(
+        f"warehouse {report.warehouse}: {report.datasets} datasets, {report.observations:,} observations"
+    )
+    return code
 
 
 def cmd_check(args: argparse.Namespace) -> int:

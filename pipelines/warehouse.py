@@ -78,14 +78,18 @@ def new_warehouse(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # ---------------------------------------------------------------- from raw files
 
 
-def read_raw(raw_dir: Path) -> list[Payload]:
-    """Read every payload of a raw cache (its manifest) or of any folder of upstream files."""
+def read_raw(raw_dir: Path, skip_sha256: set[str] | None = None) -> list[Payload]:
+    """Read every payload of a raw cache (its manifest) or of any folder of upstream files.
+
+    Entries whose sha256 is in `skip_sha256` (bytes the warehouse already holds) are not read again.
+    """
     entries = raw_cache.load_manifest(raw_dir)
     if entries:
-        files = [(raw_dir / e.path, e.dataset, e.original) for e in entries]
+        skip = skip_sha256 or set()
+        files = [(raw_dir / e.path, e.dataset, e.original) for e in entries if e.sha256 not in skip]
     else:
         files = [(f, None, str(f)) for f in raw_cache.data_files([raw_dir])]
-    if not files:
+    if not files and not entries:
         raise BuildError(f"{raw_dir}: no upstream files found")
     payloads = []
     for path, dataset, original in files:
@@ -93,9 +97,8 @@ def read_raw(raw_dir: Path) -> list[Payload]:
             result = read_file(path, dataset=dataset)
         except ReaderError as exc:
             raise BuildError(str(exc)) from exc
-        payloads.append(
-            Payload(result, Path(original).name, raw_cache.sha256_of(path), path.stat().st_size, _now())
-        )
+        location = original if original.startswith("http") else Path(original).name
+        payloads.append(Payload(result, location, raw_cache.sha256_of(path), path.stat().st_size, _now()))
     return payloads
 
 
@@ -217,36 +220,168 @@ def _now() -> datetime:
 
 def build_from_snapshot(snapshot_dir: Path, warehouse: Path) -> BuildReport:
     """Rebuild the warehouse from data/snapshot/ (the embedded default) in about a second."""
-    from pipelines import snapshot  # snapshot imports this module for its readers
-
     started = _now()
-    manifest = snapshot.load_manifest(snapshot_dir)
     report = BuildReport(warehouse, "snapshot")
     with new_warehouse(warehouse) as con:
-        obs_files = [str(snapshot_dir / d["file"]) for d in manifest["datasets"]]
-        con.execute(f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})")
-        con.execute(
-            f"INSERT INTO labels BY NAME SELECT * FROM read_parquet('{snapshot_dir / snapshot.LABELS}')"
-        )
-        ref = snapshot_dir / snapshot.GEO_REFERENCE
-        if ref.exists():
-            con.execute(f"INSERT INTO geo_reference BY NAME SELECT * FROM read_parquet('{ref}')")
-        datasets = pd.DataFrame(
-            [{k: d.get(k) for k in snapshot.DATASET_FIELDS} for d in manifest["datasets"]]
-        )
-        datasets["read_at"] = pd.to_datetime(datasets["read_at"], utc=True).dt.tz_localize(None)
-        _insert_frame(con, "datasets", datasets)
-        fetches = pd.DataFrame(manifest.get("fetches", []))
-        if len(fetches):
-            for col in ("started", "finished"):
-                fetches[col] = pd.to_datetime(fetches[col], utc=True).dt.tz_localize(None)
-            _insert_frame(con, "fetches", fetches)
+        report.datasets = _load_snapshot(con, snapshot_dir)
         _insert_codelists(con)
         report.catalogue = write_catalogue(con)
         report.observations = _finish(con, "snapshot", str(snapshot_dir))
-        report.datasets = len(manifest["datasets"])
     report.seconds = (_now() - started).total_seconds()
     return report
+
+
+def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> int:
+    from pipelines import snapshot  # snapshot imports this module for its readers
+
+    manifest = snapshot.load_manifest(snapshot_dir)
+    obs_files = [str(snapshot_dir / d["file"]) for d in manifest["datasets"]]
+    con.execute(f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})")
+    con.execute(f"INSERT INTO labels BY NAME SELECT * FROM read_parquet('{snapshot_dir / snapshot.LABELS}')")
+    ref = snapshot_dir / snapshot.GEO_REFERENCE
+    if ref.exists():
+        con.execute(f"INSERT INTO geo_reference BY NAME SELECT * FROM read_parquet('{ref}')")
+    datasets = pd.DataFrame([{k: d.get(k) for k in snapshot.DATASET_FIELDS} for d in manifest["datasets"]])
+    datasets["read_at"] = pd.to_datetime(datasets["read_at"], utc=True).dt.tz_localize(None)
+    _insert_frame(con, "datasets", datasets)
+    fetches = pd.DataFrame(manifest.get("fetches", []))
+    if len(fetches):
+        for col in ("started", "finished"):
+            fetches[col] = pd.to_datetime(fetches[col], utc=True).dt.tz_localize(None)
+        _insert_frame(con, "fetches", fetches)
+    return len(manifest["datasets"])
+
+
+# ---------------------------------------------------------------- refresh: current data + new payloads
+
+CARRIED = ("observations", "observation_history", "datasets", "fetches", "geo_reference")
+
+
+@dataclass
+class DatasetChange:
+    source: str
+    dataset: str
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def build_refresh(raw_dir: Path, warehouse: Path, snapshot_dir: Path, fetch_log: list[dict]) -> tuple[
+    BuildReport, list[DatasetChange]
+]:  # fmt: skip
+    """The current warehouse (or the snapshot) with every dataset whose payload changed replaced.
+
+    Datasets that failed to fetch keep their last good observations; every value that changed is kept in
+    observation_history with both upstream dates. Written to a new file and swapped in atomically.
+    """
+    started = _now()
+    report = BuildReport(warehouse, "refresh")
+    changes = []
+    with new_warehouse(warehouse) as con:
+        if not _carry_over(con, warehouse):
+            _load_snapshot(con, snapshot_dir)
+        held = {
+            sha for (sha,) in con.execute("SELECT sha256 FROM datasets WHERE sha256 IS NOT NULL").fetchall()
+        }
+        fresh = read_raw(raw_dir, skip_sha256=held) if raw_cache.load_manifest(raw_dir) else []
+        payloads, _ = choose_latest(fresh)
+        for p in payloads:
+            changes.append(_replace_dataset(con, p))
+        _insert_fetch_log(con, fetch_log)
+        _insert_codelists(con)
+        report.catalogue = write_catalogue(con)
+        report.observations = _finish(con, "refresh", str(raw_dir))
+        report.datasets = con.execute("SELECT count(*) FROM datasets").fetchone()[0]
+    report.seconds = (_now() - started).total_seconds()
+    return report, changes
+
+
+def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
+    """Copy the current warehouse's data tables; False when there is none (or an older layout)."""
+    if not current.exists():
+        return False
+    con.execute(f"ATTACH '{current}' AS current (READ_ONLY)")
+    try:
+        for table in CARRIED:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM current.{table}")
+        con.execute("INSERT INTO labels BY NAME SELECT * FROM current.labels WHERE dataset <> '*'")
+    except duckdb.Error:
+        for table in (*CARRIED, "labels"):
+            con.execute(f"DELETE FROM {table}")
+        return False
+    finally:
+        con.execute("DETACH current")
+    return True
+
+
+def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChange:
+    r = p.result
+    change = DatasetChange(r.source, r.dataset)
+    if r.reference is not None:
+        con.execute("DELETE FROM geo_reference")
+        _insert_frame(con, "geo_reference", r.reference)
+        _log_fetch(con, p, "ok")
+        return change
+    con.register("_new", r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None)))
+    try:
+        con.execute("CREATE TEMP TABLE _old AS SELECT * FROM observations WHERE source = ? AND dataset = ?",
+                    [r.source, r.dataset])  # fmt: skip
+        counts = con.execute(_DIFF_COUNTS).fetchone()
+        change.added, change.changed, change.unchanged, change.removed = counts
+        con.execute(_HISTORY, [p.read_at.replace(tzinfo=None)])
+        con.execute("DELETE FROM observations WHERE source = ? AND dataset = ?", [r.source, r.dataset])
+        con.execute("INSERT INTO observations BY NAME SELECT * FROM _new")
+        con.execute("DELETE FROM datasets WHERE source = ? AND dataset = ?", [r.source, r.dataset])
+        con.execute("DELETE FROM labels WHERE source = ? AND dataset = ?", [r.source, r.dataset])
+    finally:
+        con.execute("DROP TABLE IF EXISTS _old")
+        con.unregister("_new")
+    _insert_payload(con, p)
+    return change
+
+
+_KEY = "source, dataset, series_key, geo, period"
+_DIFFERS = (
+    "(o.value IS DISTINCT FROM n.value OR o.obs_flag IS DISTINCT FROM n.obs_flag "
+    "OR o.conf_flag IS DISTINCT FROM n.conf_flag)"
+)
+_DIFF_COUNTS = f"""
+SELECT count(*) FILTER (WHERE o.geo IS NULL),
+       count(*) FILTER (WHERE o.geo IS NOT NULL AND n.geo IS NOT NULL AND {_DIFFERS}),
+       count(*) FILTER (WHERE o.geo IS NOT NULL AND n.geo IS NOT NULL AND NOT {_DIFFERS}),
+       count(*) FILTER (WHERE n.geo IS NULL)
+FROM _old o FULL JOIN _new n USING ({_KEY})
+"""
+# A changed or withdrawn value keeps its old version; a withdrawn one has NULL new values.
+_HISTORY = f"""
+INSERT INTO observation_history
+SELECT source, dataset, series_key, geo, period, o.value, o.obs_flag, o.conf_flag, o.upstream_updated,
+       n.value, n.obs_flag, n.conf_flag, n.upstream_updated, ?
+FROM _old o LEFT JOIN _new n USING ({_KEY})
+WHERE n.geo IS NULL OR {_DIFFERS}
+"""
+
+
+def _insert_fetch_log(con: duckdb.DuckDBPyConnection, log: list[dict]) -> None:
+    if not log:
+        return
+    rows = pd.DataFrame(
+        [
+            {
+                "source": e["source"], "dataset": e["dataset"], "location": e["url"], "format": None,
+                "started": e["started"], "finished": e.get("finished"), "status": e["status"],
+                "bytes": e["bytes"],
+                "sha256": None, "upstream_updated": e.get("upstream_updated"), "n_obs": e.get("rows"),
+                "error": e.get("reason") if e["status"] == "failed" else None,
+            }
+            for e in log
+        ]
+    )  # fmt: skip
+    for col in ("started", "finished"):
+        rows[col] = pd.to_datetime(rows[col], utc=True).dt.tz_localize(None)
+    con.execute("DELETE FROM fetches WHERE location LIKE 'http%'")  # the log file holds the whole history
+    _insert_frame(con, "fetches", rows)
 
 
 def _sql_list(items: list[str]) -> str:

@@ -1,0 +1,195 @@
+"""URL → response bytes, politely and safely: one session, timeouts, retries, size limits, typed errors."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from pipelines.settings import Settings, get_settings
+
+USER_AGENT = "aiplan-monitor/0.1 (Belgian federal AI plan monitor; +https://github.com/)"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Eurostat answers 400/404/413 for bad queries, unknown datasets, too-big extractions: retrying cannot help.
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class FetchError(RuntimeError):
+    """A fetch that failed; `kind` says why in one word the CLI and tests can rely on."""
+
+    def __init__(self, kind: str, url: str, message: str, status: int | None = None):
+        self.kind = (
+            kind  # timeout | connection | server_error | rate_limited | bad_request | unknown_dataset |
+        )
+        self.url = url
+        self.status = status
+        super().__init__(f"{kind}: {message} ({url})")
+
+
+@dataclass
+class Response:
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str]
+    seconds: float
+    attempts: int = 1
+
+
+@dataclass
+class HttpStats:
+    """What a run of fetches cost, for the summary and the benchmark."""
+
+    requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    by_url: list[tuple[str, int, int]] = field(default_factory=list)  # (url, status, bytes)
+
+
+def allowed_hosts(s: Settings) -> set[str]:
+    """Only the hosts of the configured upstream base URLs may be contacted."""
+    return {urlsplit(u).netloc.lower() for u in (s.eurostat_url, s.desi_url, s.statbel_url)}
+
+
+class Client:
+    """One requests session for a refresh: shared connection pool, retry policy, host allowlist, stats."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.stats = HttpStats()
+        self.hosts = allowed_hosts(self.settings)
+        self.timeout = (
+            float(os.environ.get("AIPLAN_HTTP_CONNECT_TIMEOUT", 10)),
+            float(os.environ.get("AIPLAN_HTTP_READ_TIMEOUT", 120)),
+        )
+        self.max_bytes = int(os.environ.get("AIPLAN_HTTP_MAX_BYTES", MAX_BYTES))
+        retry = Retry(
+            total=int(os.environ.get("AIPLAN_HTTP_RETRIES", 4)),
+            connect=int(os.environ.get("AIPLAN_HTTP_RETRIES", 4)),
+            read=1,
+            backoff_factor=float(os.environ.get("AIPLAN_HTTP_BACKOFF", 1.0)),
+            backoff_max=60,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET", "HEAD"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, url: str, *, expect: tuple[str, ...]) -> Response:
+        """GET `url`; the body must arrive whole, within the size limit, of an `expect`ed content type."""
+        host = urlsplit(url).netloc.lower()
+        if host not in self.hosts:
+            raise FetchError(
+                "refused_host", url, f"host {host!r} is not a configured upstream ({sorted(self.hosts)})"
+            )
+        started = time.perf_counter()
+        try:
+            with self.session.get(url, timeout=self.timeout, stream=True) as r:
+                body = self._read(url, r)
+                resp = Response(url, r.status_code, r.headers.get("Content-Type", ""), body, dict(r.headers),
+                                time.perf_counter() - started)  # fmt: skip
+        except requests.exceptions.ConnectTimeout as exc:
+            raise FetchError("timeout", url, f"no connection within {self.timeout[0]:g} s") from exc
+        except (requests.exceptions.ReadTimeout, requests.exceptions.Timeout) as exc:
+            raise FetchError("timeout", url, f"no data for {self.timeout[1]:g} s") from exc
+        except requests.exceptions.ChunkedEncodingError as exc:
+            raise FetchError("truncated", url, "the connection closed before the body was complete") from exc
+        except requests.exceptions.ContentDecodingError as exc:
+            raise FetchError("truncated", url, f"the compressed body is corrupt ({exc})") from exc
+        except requests.exceptions.RetryError as exc:
+            raise FetchError("server_error", url, f"still failing after retries ({exc})") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise FetchError("connection", url, f"cannot connect ({exc.__class__.__name__})") from exc
+        finally:
+            self.stats.requests += 1
+            self.stats.seconds += time.perf_counter() - started
+        self.stats.bytes += len(resp.body)
+        self.stats.by_url.append((url, resp.status, len(resp.body)))
+        if resp.status >= 400:
+            raise http_error(resp)
+        _check_type(resp, expect)
+        return resp
+
+    def _read(self, url: str, r: requests.Response) -> bytes:
+        declared = r.headers.get("Content-Length")
+        if (
+            declared
+            and int(declared) > self.max_bytes
+            and "gzip" not in r.headers.get("Content-Encoding", "")
+        ):
+            raise FetchError("too_large", url, f"{int(declared):,} bytes announced, limit {self.max_bytes:,}")
+        chunks, size = [], 0
+        for chunk in r.iter_content(chunk_size=1 << 16):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError("too_large", url, f"more than {self.max_bytes:,} bytes (decompressed)")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        if declared and "Content-Encoding" not in r.headers and len(body) < int(declared):
+            raise FetchError("truncated", url, f"{len(body):,} of {int(declared):,} bytes received")
+        return body
+
+
+def _check_type(resp: Response, expect: tuple[str, ...]) -> None:
+    ctype = resp.content_type.split(";")[0].strip().lower()
+    head = resp.body[:512].lstrip().lower()
+    if ctype == "text/html" or head.startswith((b"<!doctype html", b"<html")):
+        raise FetchError(
+            "not_data", resp.url, f"an HTML page came back (HTTP {resp.status}), not data", resp.status
+        )
+    if expect and ctype and not any(ctype == e or ctype.endswith("+" + e.split("/")[-1]) for e in expect):
+        raise FetchError(
+            "not_data", resp.url, f"content type {ctype!r}, expected one of {list(expect)}", resp.status
+        )
+    if not resp.body.strip():
+        raise FetchError("empty", resp.url, "the response body is empty", resp.status)
+
+
+def http_error(resp: Response) -> FetchError:
+    """Turn an HTTP error answer into a typed error, with Eurostat's own message when it sent one."""
+    message = _upstream_message(resp.body) or f"HTTP {resp.status}"
+    kinds = {400: "bad_request", 404: "unknown_dataset", 429: "rate_limited"}
+    kind = kinds.get(resp.status, "server_error" if resp.status >= 500 else "bad_request")
+    if resp.status == 413:
+        kind = "async" if "ASYNCHRONOUS" in message.upper() else "too_big"
+    if resp.status == 400 and ("INVALID_QUERY" in message.upper() or "NO RESULTS" in message.upper()):
+        kind = "unknown_code"
+    if resp.status == 404 and "NO RESULTS" in message.upper():
+        kind = "unknown_dataset"
+    return FetchError(kind, resp.url, message, resp.status)
+
+
+def _upstream_message(body: bytes) -> str | None:
+    """Eurostat's error bodies: JSON {"error": [{"status", "id", "label"}]}, or XML with a Text element."""
+    import json
+    import re
+
+    text = body[:20000].decode("utf-8", errors="replace")
+    try:
+        doc = json.loads(text)
+        errors = doc.get("error") if isinstance(doc, dict) else None
+        if isinstance(errors, list) and errors:
+            e = errors[0]
+            return f"{e.get('label') or e.get('id')} (id {e.get('id')})"
+        if isinstance(errors, dict):
+            return str(errors.get("label") or errors)
+    except (json.JSONDecodeError, AttributeError):
+        pass
+    m = re.search(r"<(?:\w+:)?Text[^>]*>([^<]+)</", text)
+    if m:
+        return m.group(1).strip()
+    return text.strip()[:200] or None

@@ -1,0 +1,1 @@
+"""Live upstream sources: URLs built from the catalogue, fetched with pipelines.http into the raw cache."""
