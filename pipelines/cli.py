@@ -200,11 +200,9 @@ def _fetch(args: argparse.Namespace):
 def _summary(outcomes, client, changes=None) -> int:
     changes = {c.dataset: c for c in changes or []}
     table = Table(title="Fetch summary")
-    for col in ("dataset", "status", "added", "changed", "unchanged", "rows", "bytes", "seconds", "reason"):
-        report, changes = warehouse.build_refresh(
-            s.raw_dir, s.warehouse, s.snapshot_dir, fetch.read_log(s.raw_dir)
-        )
-                         else "left", overflow="fold")  # fmt: skip
+    numeric = ("added", "changed", "unchanged", "rows", "bytes", "seconds")
+    for col in ("dataset", "status", *numeric, "reason"):
+        table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
     for o in outcomes:
         c = changes.get(o.dataset)
         colour = {"failed": "red", "updated": "green"}.get(o.status, "grey50")
