@@ -131,11 +131,25 @@ def browser():
         chromium.close()
 
 
+def _context_page(browser, **options):
+    context = browser.new_context(**options)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    return context, context.new_page()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser context and page per test (desktop viewport)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    pg = context.new_page()
+    context, pg = _context_page(browser, viewport={"width": 1400, "height": 1000})
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A fresh context with a phone's viewport (390×844, mobile, touch)."""
+    context, pg = _context_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     yield pg
     context.close()

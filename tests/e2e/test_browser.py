@@ -25,7 +25,6 @@ RUNNING = f'{APP}[data-test-script-state="running"]'
 NO_SKELETON = "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0"
 EXCEPTION = '[data-testid="stException"]'
 CHART = ".js-plotly-plot"
-PAGE_TIMEOUT_MS = 30_000
 TILE_HEADING = re.compile(r"^\s*(\d+) · ")
 
 
@@ -164,19 +163,11 @@ def test_bad_parameter_shows_a_notice(page, server):
     assert exception_texts(page) == []
 
 
-def test_phone_keeps_plan_order(browser, server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        open_page(page, server, "/")
-        headings = tile_headings(page)
-        expect(headings).to_have_count(9)
-        tops = {}
-        for h in headings.all():
-            tops[int(TILE_HEADING.match(h.inner_text()).group(1))] = h.bounding_box()["y"]
-        assert tops[1] < tops[2], tops
-        assert [n for n, _ in sorted(tops.items(), key=lambda kv: kv[1])] == list(range(1, 10)), tops
-        assert exception_texts(page) == []
-    finally:
-        context.close()
+def test_phone_keeps_plan_order(phone_page, server):
+    open_page(phone_page, server, "/")
+    headings = tile_headings(phone_page)
+    expect(headings).to_have_count(9)
+    tops = {int(TILE_HEADING.match(h.inner_text()).group(1)): h.bounding_box()["y"] for h in headings.all()}
+    assert tops[1] < tops[2], tops
+    assert sorted(tops, key=tops.get) == list(range(1, 10)), tops
+    assert exception_texts(phone_page) == []
