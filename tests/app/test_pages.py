@@ -155,3 +155,20 @@ def test_methodology_page_shows_the_thresholds(app_env):
 def test_dataset_browser_runs(app_env):
     at = run_page("dataset", dataset="eurostat/nrg_ind_ren")
     assert specs(at)
+
+
+def test_widget_changes_write_codes_to_the_url(app_env):
+    at = run_page("explorer", indicator="renewables_share")
+    at.multiselect(key="geos").select("SE").unselect("LU").run()
+    assert not at.exception
+    geos = at.query_params["geos"]
+    assert "SE" in geos and "LU" not in geos and "Sweden" not in geos
+    at.selectbox(key="view").select("table").run()
+    assert at.query_params["view"] in ("table", ["table"])
+
+
+def test_default_values_leave_the_url_clean(app_env):
+    at = run_page("objective", objective="3", geo="NL")
+    assert at.query_params["objective"] in ("3", ["3"]) and at.query_params["geo"] in ("NL", ["NL"])
+    at.selectbox(key="geo").select("BE").run()
+    assert "geo" not in at.query_params
