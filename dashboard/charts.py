@@ -249,6 +249,7 @@ def ranking_chart(
     eu_label: str = "EU",
     geo_names: dict[str, str] | None = None,
     descending: bool = True,
+    bar_px: int = 22,
 ) -> go.Figure:
     """Horizontal bars of one year's values by geo, best first; `highlight` coloured, EU value as a line."""
     geo_names = geo_names or {}
@@ -269,9 +270,11 @@ def ranking_chart(
                            font=dict(size=11, color=EU_COLOUR))  # fmt: skip
     fig.update_layout(
         template=TEMPLATE,
-        height=max(420, 22 * len(data) + 160),
+        height=max(320, bar_px * len(data) + 160),
         xaxis_title=unit,
-        yaxis=dict(autorange="reversed", automargin=True),
+        yaxis=dict(
+            autorange="reversed", automargin=True, tickfont=dict(size=11 if bar_px >= 18 else 8), dtick=1
+        ),
         showlegend=False,
     )
     _frame(fig, title, source_line)

@@ -100,6 +100,7 @@ def indicator_figure(
     geos: list[str] | None = None,
     height: int = 460,
     framed: bool = True,
+    bar_px: int = 22,
 ) -> go.Figure:
     """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
     geos = geos or comparison_geos(geo, spec["eu_geo"])
@@ -108,7 +109,7 @@ def indicator_figure(
     if values["period"].nunique() == 1:
         # One year of data draws no line: rank the member states for that year instead.
         return ranking_figure(entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=geo_names,
-                              lang=lang, framed=framed)  # fmt: skip
+                              lang=lang, framed=framed, bar_px=bar_px)  # fmt: skip
     target, refs = levels(spec, lang)
     return charts.trend_chart(
         shown,
@@ -136,6 +137,7 @@ def ranking_figure(
     lang: str,
     framed: bool = True,
     period: str | None = None,
+    bar_px: int = 22,
 ) -> go.Figure:
     """Member states for one year (the latest by default), `geo` highlighted, the EU value as a line."""
     period = period or values.loc[values["value"].notna(), "period"].max()
@@ -152,6 +154,7 @@ def ranking_figure(
         eu_label=geo_names.get(spec["eu_geo"], "EU"),
         geo_names=geo_names,
         descending=spec["direction"] == "increase",
+        bar_px=bar_px,
     )
 
 

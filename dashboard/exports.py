@@ -1,0 +1,108 @@
+"""Warehouse + indicator + geo + language → publication files: chart images (PNG/SVG/PDF), data (CSV/XLSX)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import indicator_chart
+from dashboard.geo import geo_names
+from dashboard.i18n import fmt_date, t
+from indicators.units import UNITS
+from pipelines import reports
+
+IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+DATA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+WIDTH, HEIGHT = 1200, 720
+
+
+def use_system_chromium() -> None:
+    """kaleido drives a Chrome; point it at Debian's chromium (it must never download one)."""
+    if "BROWSER_PATH" not in os.environ:
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if found:
+            os.environ["BROWSER_PATH"] = found
+
+
+def indicator_context(con: duckdb.DuckDBPyConnection, indicator_id: str, geo: str, lang: str) -> dict:
+    """Everything a chart or table export of one indicator needs, read once from the warehouse."""
+    card = reports.scorecard(con, geo, lang)
+    entry = next((i for o in card["objectives"] for i in o["indicators"] if i["id"] == indicator_id), None)
+    if entry is None:
+        raise KeyError(f"unknown indicator {indicator_id!r}")
+    spec = next(s["spec"] for s in reports.indicator_specs(con) if s["id"] == indicator_id)
+    ds = reports.datasets(con)
+    meta = ds[(ds["source"] == spec["source"]) & (ds["dataset"] == spec["dataset"])]
+    return {
+        "entry": entry,
+        "spec": spec,
+        "values": reports.indicator_values(con, indicator_id),
+        "meta": meta.iloc[0].to_dict() if len(meta) else {},
+        "names": geo_names(lang, reports.geo_names(con)),
+        "built_at": card["built_at"],
+    }
+
+
+def chart_figure(ctx: dict, geo: str, lang: str, geos: list[str] | None = None) -> go.Figure:
+    """The publication chart: title, unit, legend, target and its label, source line, flags, house style."""
+    return indicator_chart.indicator_figure(
+        entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
+        geo_names=ctx["names"], lang=lang, geos=geos, height=HEIGHT, framed=True,
+    )  # fmt: skip
+
+
+def image_bytes(fig: go.Figure, fmt: str, *, width: int = WIDTH, height: int = HEIGHT) -> bytes:
+    if fmt not in IMAGE_TYPES:
+        raise ValueError(f"format {fmt!r}: choose one of {', '.join(IMAGE_TYPES)}")
+    use_system_chromium()
+    return fig.to_image(format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
+
+
+def data_table(ctx: dict, geos: list[str] | None, lang: str) -> pd.DataFrame:
+    values = ctx["values"]
+    if geos:
+        values = values[values["geo"].isin(geos)]
+    out = values[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
+    out.insert(1, "geo_name", out["geo"].map(lambda g: ctx["names"].get(g, g)))
+    return out.sort_values(["geo", "period"]).reset_index(drop=True)
+
+
+def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
+    """The second sheet of an XLSX export: what the numbers are, where they come from, what the flags mean."""
+    spec, meta = ctx["spec"], ctx["meta"]
+    target = spec.get("target")
+    rows = [
+        (t("export.meta.indicator", lang), ctx["entry"]["title"]),
+        (t("objective.definition", lang), spec["definition"].get(lang) or spec["definition"]["en"]),
+        (t("export.meta.unit", lang), UNITS[spec["unit"]].get(lang)),
+        (t("sources.col.source", lang), meta.get("attribution") or spec["source"]),
+        (t("sources.col.dataset", lang), spec["dataset"]),
+        (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec["series"].items())),
+        (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
+        (t("sources.col.licence", lang), meta.get("licence") or ""),
+        (t("export.meta.extracted", lang), datetime.now(UTC).strftime("%Y-%m-%d")),
+        (t("export.meta.warehouse", lang), fmt_date(ctx["built_at"], lang)),
+        (t("export.meta.target", lang), f"{target['value']:g} ({target['year']}), {target['document']}"
+         if target else t("scorecard.direction_only", lang)),
+    ]  # fmt: skip
+    rows += [(t("export.meta.flags", lang), t(f"flag.{f}", lang)) for f in ("b", "p", "e", "u", "d", "C")]
+    return rows
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False).encode("utf-8")
+
+
+def xlsx_bytes(table: pd.DataFrame, metadata: list[tuple[str, str]], lang: str) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=t("export.sheet.data", lang), index=False)
+        meta = pd.DataFrame(metadata, columns=[t("export.meta.field", lang), t("export.meta.value", lang)])
+        meta.to_excel(writer, sheet_name=t("export.sheet.metadata", lang), index=False)
+    return buf.getvalue()
