@@ -107,6 +107,27 @@ def _parser() -> argparse.ArgumentParser:
     card.add_argument("--json", action="store_true", help="the documented JSON interface (see README)")
     card.set_defaults(func=cmd_scorecard)
 
+    exp = sub.add_parser(
+        "export", help="publication files: a chart, its data, or the committee's briefing pack"
+    )
+    what = exp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    chart = what.add_parser(
+        "chart", help="one indicator's chart as PNG, SVG or PDF (title, legend, target, source)"
+    )
+    chart.add_argument("indicator", metavar="INDICATOR")
+    chart.add_argument("--format", default="png", choices=["png", "svg", "pdf"])
+    data = what.add_parser("data", help="one indicator's data as CSV, or XLSX with a metadata sheet")
+    data.add_argument("indicator", metavar="INDICATOR")
+    data.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    pack = what.add_parser("briefing", help="the briefing pack PDF: cover, scorecard, nine objectives, annex")
+    for sp in (chart, data, pack):
+        sp.add_argument(
+            "--geo", default="BE", help="member state (chart, briefing) or comma-separated geos (data)"
+        )
+        sp.add_argument("--lang", default="en", choices=["en", "fr", "nl"])
+        sp.add_argument("--out", type=Path, help="output file (default: a name in the current folder)")
+    exp.set_defaults(func=cmd_export)
+
     ser = sub.add_parser("series", help="one indicator's observations, in display units, with flags")
     ser.add_argument("indicator", metavar="INDICATOR", help="an indicator id, e.g. ai_enterprises")
     ser.add_argument("--geo", default="BE,EU27_2020", help="comma-separated geo codes (default BE,EU27_2020)")
@@ -310,6 +331,43 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
         print(json.dumps(card, indent=1, ensure_ascii=False))
     else:
         scorecard_table.render(console, card)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    # The only place outside the app that uses dashboard/: exports share the app's charts and texts.
+    from dashboard import briefing, exports
+
+    geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
+    geo = geos[0] if geos else "BE"
+    if args.what in ("chart", "briefing") and geo not in reports.member_states():
+        err.print(f"[red]--geo {args.geo!r} is not an EU member state code")
+        return EXIT_USAGE
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        if args.what == "briefing":
+            body, out = briefing.briefing_pdf(con, geo=geo, lang=args.lang), f"briefing_{geo}_{args.lang}.pdf"
+        else:
+            if args.indicator not in reports.indicator_ids(con):
+                err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
+                return EXIT_USAGE
+            ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
+            out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
+            if args.what == "chart":
+                body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
+            else:
+                table = exports.data_table(ctx, geos if len(geos) > 1 else None, args.lang)
+                if args.format == "csv":
+                    body = exports.csv_bytes(table)
+                else:
+                    body = exports.xlsx_bytes(table, exports.metadata_rows(ctx, args.lang), args.lang)
+    finally:
+        con.close()
+    path = args.out or Path(out)
+    path.write_bytes(body)
+    console.print(f"wrote {path} ({len(body):,} bytes)")
     return EXIT_OK
 
 
