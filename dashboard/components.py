@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import indicator_chart, narrative, queries, state, status
+from dashboard import downloads, indicator_chart, narrative, queries, state, status
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from indicators.assess import EU27
 
@@ -94,6 +94,7 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         with st.expander(t("objective.card", lang), icon=":material/calculate:"):
             for line in narrative.card_lines(entry, geo_name=names.get(geo, geo), lang=lang):
                 st.markdown(f"- {line}")
+        downloads.indicator_downloads(v, entry["id"], geo, lang)
         with st.expander(t("objective.table", lang), icon=":material/table:"):
             shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec["eu_geo"]))]
             st.dataframe(_table(shown, names), hide_index=True, width="stretch")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, explore, indicator_chart, queries, state
+from dashboard import charts, components, explore, exports, indicator_chart, queries, state
 from dashboard.i18n import t
 from indicators.assess import EU27
 from indicators.units import UNITS
@@ -144,10 +144,29 @@ st.caption(indicator_chart.source_line(meta, shown, lang))
 table = explore.view_table(shown, names)
 st.caption(t("explorer.rows", lang, n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch")
-st.download_button(
+c1, c2 = st.columns(2)
+c1.download_button(
     t("explorer.download", lang),
     explore.csv_bytes(table),
     file_name=f"{indicator}_{view}.csv",
     mime="text/csv",
     icon=":material/download:",
+    on_click="ignore",
+)
+metadata = exports.metadata_rows(
+    {
+        "spec": spec,
+        "meta": meta,
+        "entry": {"title": chart_title},
+        "built_at": queries.build_info(v).get("built_at"),
+    },
+    lang,
+)
+c2.download_button(
+    t("explorer.download_xlsx", lang),
+    exports.xlsx_bytes(table, metadata, lang),
+    file_name=f"{indicator}_{view}.xlsx",
+    mime=exports.DATA_TYPES["xlsx"],
+    icon=":material/download:",
+    on_click="ignore",
 )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, narrative, queries
+from dashboard import charts, components, downloads, narrative, queries
 from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
 
@@ -22,6 +22,7 @@ objective_counts = {}
 for obj in card["objectives"]:
     objective_counts[obj["status"]] = objective_counts.get(obj["status"], 0) + 1
 st.markdown(f"**{components.counts_text(objective_counts, lang)}**")
+downloads.briefing_download(v, geo, lang)
 
 
 def tile(obj: dict) -> None:

@@ -85,6 +85,21 @@ def test_objective_page_charts_every_indicator_with_data(app_env):
     assert list(zip(be["x"], be["y"], strict=True)) == expected
 
 
+def test_objective_page_offers_chart_and_data_downloads(app_env):
+    at = run_page("objective", objective="8")
+    labels = [b.proto.label for b in at.get("download_button")]
+    n_with_data = rows(app_env, "SELECT count(*) FROM indicators WHERE objective = 8 AND resolution = 'ok'")[
+        0
+    ][0]
+    for fmt in ("PNG", "SVG", "PDF", "CSV", "XLSX"):
+        assert sum(fmt in label for label in labels) == n_with_data, fmt
+
+
+def test_scorecard_offers_the_briefing_pack(app_env):
+    at = run_page()
+    assert any("Briefing pack" in b.proto.label for b in at.get("download_button"))
+
+
 def test_objective_page_bad_objective_falls_back(app_env):
     at = run_page("objective", objective="12")
     assert at.selectbox(key="objective").value == "1"
@@ -118,10 +133,10 @@ def test_explorer_breakdown_period_and_ranking_from_the_url(app_env):
 
 def test_explorer_csv_download_is_the_table_shown(app_env):
     at = run_page("explorer", indicator="digital_skills", geos=["BE"], view="table")
-    [button] = at.get("download_button")
+    csv_button, xlsx_button = at.get("download_button")
     table = at.dataframe[0].value
     assert len(table) == 2 and list(table["period"]) == ["2021", "2023"]
-    assert button.proto.label.startswith("Download")
+    assert "CSV" in csv_button.proto.label and "XLSX" in xlsx_button.proto.label
 
 
 @pytest.mark.parametrize(

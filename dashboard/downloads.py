@@ -1,0 +1,60 @@
+"""Download buttons whose files are made only when clicked (a chart image takes a browser round trip)."""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+
+import streamlit as st
+
+from dashboard import briefing, exports
+from dashboard.i18n import t
+from pipelines.settings import get_settings
+from pipelines.warehouse import connect_read_only
+
+
+@lru_cache(maxsize=64)
+def _file(version: int, kind: str, indicator: str, geo: str, lang: str, fmt: str) -> bytes:
+    # Runs in Streamlit's download thread: its own read-only connection, keyed on the warehouse version.
+    con = connect_read_only(get_settings().warehouse)
+    try:
+        if kind == "briefing":
+            return briefing.briefing_pdf(con, geo=geo, lang=lang)
+        ctx = exports.indicator_context(con, indicator, geo, lang)
+        if kind == "chart":
+            return exports.image_bytes(exports.chart_figure(ctx, geo, lang), fmt)
+        table = exports.data_table(ctx, None, lang)
+        if fmt == "csv":
+            return exports.csv_bytes(table)
+        return exports.xlsx_bytes(table, exports.metadata_rows(ctx, lang), lang)
+    finally:
+        con.close()
+
+
+def indicator_downloads(version: int, indicator: str, geo: str, lang: str) -> None:
+    cols = st.columns(5)
+    items = [("chart", f) for f in exports.IMAGE_TYPES] + [("data", f) for f in exports.DATA_TYPES]
+    for col, (kind, fmt) in zip(cols, items, strict=True):
+        mime = exports.IMAGE_TYPES.get(fmt) or exports.DATA_TYPES[fmt]
+        col.download_button(
+            t(f"export.{kind}", lang, fmt=fmt.upper()),
+            data=partial(_file, version, kind, indicator, geo, lang, fmt),
+            file_name=f"{indicator}_{geo}_{lang}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            key=f"dl_{indicator}_{kind}_{fmt}",
+            icon=":material/download:",
+        )
+
+
+def briefing_download(version: int, geo: str, lang: str) -> None:
+    st.download_button(
+        t("export.briefing", lang),
+        data=partial(_file, version, "briefing", "", geo, lang, "pdf"),
+        file_name=f"briefing_{geo}_{lang}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="dl_briefing",
+        icon=":material/picture_as_pdf:",
+        help=t("export.briefing_help", lang),
+        type="primary",
+    )
