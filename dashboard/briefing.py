@@ -33,7 +33,8 @@ STATUS_SYMBOL = {
 }
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
-body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #1f2933; font-size: 10pt; }
+body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #1f2933; font-size: 10pt;
+       font-variant-ligatures: none; }
 h1 { font-size: 24pt; margin: 0 0 8mm 0; } h2 { font-size: 16pt; margin: 0 0 3mm 0; }
 h3 { font-size: 11.5pt; margin: 5mm 0 1mm 0; }
 .page { page-break-after: always; } .page:last-child { page-break-after: auto; }

@@ -1,0 +1,105 @@
+"""Exports on the snapshot warehouse: charts carry title, source, target; XLSX metadata; the briefing pack."""
+
+import html
+import io
+import re
+import shutil
+import unicodedata
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from dashboard import briefing, exports
+from dashboard.i18n import fmt_value, t
+from indicators.units import UNITS
+from pipelines import reports
+from pipelines.settings import REPO_ROOT
+from pipelines.warehouse import build_from_snapshot, connect_read_only
+
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (CI installs it)"
+)
+LANGS = ["en", "fr", "nl"]
+
+
+def _norm(text: str) -> str:
+    """PDF text as a reader copies it: ligatures and narrow spaces folded (NFKC), spaces collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    build_from_snapshot(REPO_ROOT / "data" / "snapshot", path)
+    c = connect_read_only(path)
+    yield c
+    c.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", LANGS)
+def test_svg_chart_carries_title_source_and_target_label(con, lang):
+    ctx = exports.indicator_context(con, "renewables_share", "BE", lang)
+    svg = html.unescape(exports.image_bytes(exports.chart_figure(ctx, "BE", lang), "svg").decode("utf-8"))
+    assert svg.lstrip().startswith("<svg")
+    assert ctx["entry"]["title"] in svg
+    assert "Eurostat, nrg_ind_ren" in svg
+    target = t(
+        "chart.target",
+        lang,
+        scope=t("chart.target_scope.eu", lang),
+        year=2030,
+        value=fmt_value(42.5, True, lang),
+    )
+    assert target in svg, target
+
+
+@needs_chromium
+def test_png_and_pdf_charts(con):
+    ctx = exports.indicator_context(con, "ghg_emissions", "BE", "en")
+    fig = exports.chart_figure(ctx, "BE", "en")
+    assert exports.image_bytes(fig, "png").startswith(b"\x89PNG")
+    assert exports.image_bytes(fig, "pdf").startswith(b"%PDF")
+    with pytest.raises(ValueError, match="format"):
+        exports.image_bytes(fig, "gif")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_xlsx_has_data_and_metadata_sheets(con, lang):
+    ctx = exports.indicator_context(con, "digital_skills", "BE", lang)
+    table = exports.data_table(ctx, ["BE", "EU27_2020"], lang)
+    book = openpyxl.load_workbook(
+        io.BytesIO(exports.xlsx_bytes(table, exports.metadata_rows(ctx, lang), lang))
+    )
+    data, meta = book.worksheets
+    rows = list(data.iter_rows(values_only=True))
+    assert rows[0] == ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag")
+    assert {r[0] for r in rows[1:]} == {"BE", "EU27_2020"} and len(rows) == 1 + 4
+    fields = dict(meta.iter_rows(min_row=2, values_only=True))
+    assert (
+        fields[t("export.meta.codes", lang)] == "indic_is=I_DSK2_BAB, ind_type=IND_TOTAL, unit=PC_IND, freq=A"
+    )
+    assert t("flag.b", lang) in [v for _, v in meta.iter_rows(min_row=2, values_only=True)]
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", LANGS)
+def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers(con, lang):
+    pdf = PdfReader(io.BytesIO(briefing.briefing_pdf(con, geo="BE", lang=lang)))
+    pages = [_norm(p.extract_text()) for p in pdf.pages]
+    flat = " ".join(pages)
+    assert _norm(t("briefing.title", lang)) in pages[0]
+    card = reports.scorecard(con, "BE", lang)
+    for obj in card["objectives"]:
+        starts = [p for p in pages if p.startswith(f"{obj['number']}. ")]
+        assert len(starts) == 1, f"objective {obj['number']} should open exactly one page"
+    assert any(_norm(t("briefing.annex", lang)) in p for p in pages[-3:])
+    # Every figure of the scorecard table, formatted for the language, is in the pack.
+    for obj in card["objectives"]:
+        ind = obj["indicators"][0]
+        unit = UNITS[ind["unit"]]
+        for v in (ind["value"], ind["eu_value"]):
+            if v is not None:
+                assert _norm(fmt_value(v, unit.percent, lang)) in flat
