@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard.i18n import t  # noqa: E402
+from dashboard import state  # noqa: E402
+from dashboard.i18n import LANGS, t  # noqa: E402
 from pipelines.settings import get_settings  # noqa: E402
 from pipelines.warehouse import build_from_snapshot, warehouse_is_stale  # noqa: E402
 
@@ -28,6 +29,18 @@ def _ensure_warehouse() -> str:
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 _ensure_warehouse()
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
+with st.sidebar:
+    # Rendered by the entry point, so the choice holds on every page and travels in the URL (?lang=fr).
+    lang = state.select(
+        "Language · Langue · Taal",
+        list(LANGS),
+        key="lang",
+        default="en",
+        lang="en",
+        format_func=LANGUAGE_NAMES.get,
+    )
 
 PAGES = Path(__file__).parent / "app_pages"
 page = st.navigation(

@@ -5,23 +5,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import downloads, indicator_chart, narrative, queries, state, status
+from dashboard import downloads, geo, indicator_chart, narrative, queries, state, status
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from indicators.assess import EU27
 
 
 def lang() -> str:
-    """The interface language; English until the French and Dutch catalogues arrive."""
-    return DEFAULT_LANG
+    """The interface language, chosen in the sidebar by the entry point (URL parameter `lang`)."""
+    return st.session_state.get("lang", DEFAULT_LANG)
 
 
 def version() -> int:
     return queries.warehouse_version()
 
 
-def geo_names(v: int, lang: str = DEFAULT_LANG) -> dict[str, str]:
-    """Geo code → name; the EU-27 aggregate gets a short name that fits legends and bars."""
-    return {**queries.geo_names(v), "EU27_2020": t("geo.eu27", lang), "EU": t("geo.eu27", lang)}
+def geo_names(v: int, language: str | None = None) -> dict[str, str]:
+    """Geo code → name in the interface language (the publisher's English label where we have no other)."""
+    return geo.geo_names(language or lang(), queries.geo_names(v))
 
 
 def geo_selector(v: int, lang: str) -> str:

@@ -187,3 +187,23 @@ def test_default_values_leave_the_url_clean(app_env):
     assert at.query_params["objective"] in ("3", ["3"]) and at.query_params["geo"] in ("NL", ["NL"])
     at.selectbox(key="geo").select("BE").run()
     assert "geo" not in at.query_params
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_scorecard_in_french_and_dutch(app_env, lang):
+    at = run_page(lang=lang)
+    assert at.selectbox(key="lang").value == lang
+    text = texts(at)
+    for obj in objectives():
+        assert f"{obj.number} · {obj.title.get(lang)}" in text
+    from dashboard.i18n import t
+
+    assert t("scorecard.header", lang, geo=t("geo.name.BE", lang)) in text
+    assert t("scorecard.header", lang, geo="x") != t("scorecard.header", "en", geo="x")
+
+
+def test_language_travels_in_the_url_and_bad_language_falls_back(app_env):
+    at = run_page("objective", objective="2", lang="nl")
+    assert at.query_params["lang"] in ("nl", ["nl"])
+    at = run_page(lang="de")
+    assert at.selectbox(key="lang").value == "en" and notices(at)
