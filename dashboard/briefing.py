@@ -17,7 +17,7 @@ import plotly.offline
 
 from dashboard import indicator_chart, narrative, status
 from dashboard.exports import indicator_context
-from dashboard.i18n import fmt_date, fmt_value, t
+from dashboard.i18n import fmt_date, fmt_number, fmt_value, t
 from indicators import assess
 from indicators.units import UNITS
 from pipelines import reports
@@ -79,12 +79,17 @@ def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[
 
 def _cover(card: dict, names: dict, geo: str, lang: str) -> str:
     today = datetime.now(UTC).date().isoformat()
+    pairs = (
+        ("briefing.country", names.get(geo, geo)),
+        ("briefing.date", fmt_date(today, lang)),
+        ("briefing.data_as_of", fmt_date(card["built_at"], lang)),
+    )
+    lines = "".join(
+        f"<p>{t('label.pair', lang, label=f'<b>{_e(t(k, lang))}</b>', value=_e(v))}</p>" for k, v in pairs
+    )
     return (
         f'<div class="cover"><h1>{_e(t("briefing.title", lang))}</h1>'
-        f"<p>{_e(t('app.tagline', lang))}</p>"
-        f"<p><b>{_e(t('briefing.country', lang))}</b>: {_e(names.get(geo, geo))}</p>"
-        f"<p><b>{_e(t('briefing.date', lang))}</b>: {_e(fmt_date(today, lang))}</p>"
-        f"<p><b>{_e(t('briefing.data_as_of', lang))}</b>: {_e(fmt_date(card['built_at'], lang))}</p>"
+        f"<p>{_e(t('app.tagline', lang))}</p>{lines}"
         f'<p class="muted">{_e(t("briefing.cover_note", lang))}</p></div>'
     )
 
@@ -185,10 +190,10 @@ def _annex(con, lang: str) -> str:
                 "methodology.body",
                 lang,
                 window=5,
-                on_track=f"{assess.ON_TRACK_RATIO:.2f}",
-                moderate=f"{assess.MODERATE_RATIO:.2f}",
-                growth=f"{assess.DIRECTION_ONLY_THRESHOLD * 100:.0f}",
-                exponent=f"{assess.LIMIT_EXPONENT:.2f}",
+                on_track=fmt_number(assess.ON_TRACK_RATIO, lang, 2),
+                moderate=fmt_number(assess.MODERATE_RATIO, lang, 2),
+                growth=fmt_number(assess.DIRECTION_ONLY_THRESHOLD * 100, lang, 0),
+                exponent=fmt_number(assess.LIMIT_EXPONENT, lang, 2),
             ),
             quote=False,
         )

@@ -113,7 +113,12 @@ def _table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 def _details(spec: dict, lang: str) -> None:
     codes = ", ".join(f"{d}={c}" for d, c in spec["series"].items())
     lines = [
-        f"**{t('objective.definition', lang)}**: {spec['definition'].get(lang) or spec['definition']['en']}"
+        t(
+            "label.pair",
+            lang,
+            label=f"**{t('objective.definition', lang)}**",
+            value=spec["definition"].get(lang) or spec["definition"]["en"],
+        )
     ]
     if spec.get("proxy"):
         lines.append(t("objective.proxy", lang, reason=spec["proxy"]))

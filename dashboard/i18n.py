@@ -39,7 +39,7 @@ def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1)
         return "–"
     # Half up on the decimal text, as publishers round: 19.95 → 20.0 (binary 19.95 is 19.9499…).
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{decimals}f}"
+    text = f"{rounded:,.{decimals}f}".replace("-", "\u2212")  # a true minus sign, as fmt_signed writes
     if lang in ("fr", "nl"):
         # Comma as decimal separator; grouping by a narrow space (French) or a dot (Dutch).
         sep = "\u202f" if lang == "fr" else "."

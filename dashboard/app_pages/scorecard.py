@@ -31,7 +31,9 @@ def tile(obj: dict) -> None:
         components.status_badge(obj["status"], lang)
         head = next((i for i in obj["indicators"]), None)
         if head is not None:
-            st.markdown(f"**{t('scorecard.headline', lang)}:** {head['title']}")
+            st.markdown(
+                t("label.pair", lang, label=f"**{t('scorecard.headline', lang)}**", value=head["title"])
+            )
             _figures(head)
             st.caption(narrative.objective_sentence(head, geo_name=names.get(geo, geo), lang=lang))
         st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))

@@ -13,7 +13,12 @@ st.title(t("sources.header", lang))
 st.write(t("sources.intro", lang))
 info = queries.build_info(v)
 st.caption(
-    t("sources.build", lang, built=fmt_date(info.get("built_at"), lang), source=info.get("built_from", ""))
+    t(
+        "sources.build",
+        lang,
+        built=fmt_date(info.get("built_at"), lang),
+        source=t(f"sources.built_from.{info.get('built_from', 'snapshot')}", lang),
+    )
 )
 
 st.subheader(t("sources.datasets", lang))

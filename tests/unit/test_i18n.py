@@ -16,6 +16,7 @@ DYNAMIC = {
     "flag.": ("b", "p", "e", "u", "d", "C", "m", "n", "f", "i"),
     "chart.target_scope.": ("eu", "be"),
     "explorer.view.": ("trend", "ranking", "table"),
+    "sources.built_from.": ("snapshot", "raw", "refresh"),
     "sources.col.": (
         "source",
         "dataset",
@@ -50,6 +51,30 @@ def test_every_literal_key_exists_in_english():
 def test_every_dynamic_key_exists_in_english(prefix):
     missing = [prefix + code for code in DYNAMIC[prefix] if prefix + code not in catalogue("en")]
     assert not missing, missing
+
+
+PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_every_english_message_exists_in_french_and_dutch_with_the_same_placeholders(lang):
+    en, other = catalogue("en"), catalogue(lang)
+    assert sorted(set(en) - set(other)) == [], "missing translations"
+    assert sorted(set(other) - set(en)) == [], "keys with no English original"
+    for key, text in en.items():
+        assert other[key].strip(), key
+        assert sorted(PLACEHOLDER.findall(other[key])) == sorted(PLACEHOLDER.findall(text)), key
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_catalogue_texts_are_translated(lang):
+    from indicators.catalog import load_indicators, load_objectives
+
+    for obj in load_objectives():
+        assert obj.title.get(lang) != obj.title.en and obj.description.get(lang) != obj.description.en
+    for ind in load_indicators():
+        assert getattr(ind.definition, lang), f"{ind.id}: no {lang} definition"
+        assert ind.title.get(lang).strip()
 
 
 def test_unknown_key_falls_back_to_the_key_itself():
