@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 
@@ -51,6 +52,11 @@ th { background: #f0f4f8; } td.num { text-align: right; white-space: nowrap; }
 
 def _e(text) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def _inline(text: str) -> str:
+    """App text carries markdown code spans (`aiplan refresh`): escaped, then shown as code in the PDF."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
 
 
 def _status(code: str, lang: str) -> str:
@@ -131,7 +137,7 @@ def _objective_page(con, obj: dict, names: dict, geo: str, lang: str, charts: li
     for ind in obj["indicators"]:
         parts.append(f"<h3>{_e(ind['title'])} — {_status(ind['status'], lang)}</h3>")
         parts.append(
-            f"<p>{_e(narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang))}</p>"
+            f"<p>{_inline(narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang))}</p>"
         )
         pace = _pace_line(ind, lang)
         if pace:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -139,7 +140,14 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
     if title:
         fig.update_layout(
             title=dict(
-                text=title, x=0, xanchor="left", y=0.98, yref="container", yanchor="top", automargin=True
+                text="<br>".join(textwrap.wrap(title, 80)),
+                x=0,
+                xref="paper",
+                xanchor="left",
+                y=0.98,
+                yref="container",
+                yanchor="top",
+                automargin=True,
             ),
             legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         )
