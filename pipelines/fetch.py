@@ -148,7 +148,8 @@ def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> O
         resp = client.get(job.url, expect=job.expect)
         outcome.bytes, outcome.seconds = len(resp.body), resp.seconds
         target = s.raw_dir / job.source / job.dataset / job.file_name
-        tmp = target.with_name(f".{target.name}.part")
+        # The extension stays last: readers of xlsx and zip files go by it.
+        tmp = target.with_name(f".part-{target.name}")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(resp.body)
         result = _validate(tmp, job)
@@ -159,7 +160,7 @@ def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> O
     except FetchError as exc:
         outcome.reason = str(exc)
     finally:
-        for leftover in (s.raw_dir / job.source / job.dataset).glob(".*.part"):
+        for leftover in (s.raw_dir / job.source / job.dataset).glob(".part-*"):
             leftover.unlink(missing_ok=True)
     return outcome
 
@@ -171,6 +172,10 @@ def _validate(path: Path, job: Job):
     except ReaderError as exc:
         kind = "empty" if "no observations" in str(exc) else "not_data"
         raise FetchError(kind, job.url, f"the payload does not read: {exc.problem}") from exc
+    except Exception as exc:  # noqa: BLE001  a payload that crashes a reader is not data; the rest goes on
+        raise FetchError(
+            "not_data", job.url, f"the payload does not read: {type(exc).__name__}: {exc}"
+        ) from exc
     if result.reference is None and len(result.observations) == 0:
         raise FetchError("unknown_code", job.url, "no rows for the requested codes")
     return result

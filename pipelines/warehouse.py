@@ -330,8 +330,8 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         counts = con.execute(_DIFF_COUNTS).fetchone()
         change.added, change.changed, change.unchanged, change.removed = counts
         con.execute(_HISTORY, [p.read_at.replace(tzinfo=None)])
+        # _insert_payload below writes the new observations, labels and dataset row, once.
         con.execute("DELETE FROM observations WHERE source = ? AND dataset = ?", [r.source, r.dataset])
-        con.execute("INSERT INTO observations BY NAME SELECT * FROM _new")
         con.execute("DELETE FROM datasets WHERE source = ? AND dataset = ?", [r.source, r.dataset])
         con.execute("DELETE FROM labels WHERE source = ? AND dataset = ?", [r.source, r.dataset])
     finally:

@@ -33,7 +33,7 @@ def read_file(path: str | Path, *, dataset: str | None = None, fmt: str | None =
         return module.read(path, dataset=dataset)
     except ReaderError:
         raise
-    except (ValueError, KeyError, IndexError, TypeError, OSError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001
         # A reader bug or a malformed file the reader did not anticipate: still name the file.
         raise ReaderError(path, f"could not be read as {fmt}: {type(exc).__name__}: {exc}") from exc
 
