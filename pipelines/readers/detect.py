@@ -9,6 +9,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from pipelines.readers.archives import check_gzip, check_zip
 from pipelines.readers.base import ReaderError
 
 SDMX_CSV = "sdmx-csv"
@@ -36,6 +37,7 @@ def detect_format(path: str | Path) -> str:
     if not raw.strip():
         raise ReaderError(path, "the file is empty", EXPECTED)
     if raw[:2] == b"\x1f\x8b":
+        check_gzip(path)
         return _sniff_text(path, _gunzip_head(path))
     if raw[:4] == b"PK\x03\x04":
         return _sniff_zip(path)
@@ -81,6 +83,7 @@ def _looks_like_jsonstat(text: str) -> bool:
 def _sniff_zip(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
+            check_zip(path, zf)
             names = zf.namelist()
             if "[Content_Types].xml" in names:
                 return _sniff_xlsx(path, zf)
