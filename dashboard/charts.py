@@ -11,6 +11,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import safe
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#000000", "#F0E442"]
@@ -140,7 +142,7 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
     if title:
         fig.update_layout(
             title=dict(
-                text="<br>".join(textwrap.wrap(title, 80)),
+                text="<br>".join(textwrap.wrap(safe.plot(title), 80)),
                 x=0,
                 xref="paper",
                 xanchor="left",
@@ -168,7 +170,7 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
         go.Scatter(
             x=[year_of(p) for p in part["period"]],
             y=part["value"].tolist(),
-            name=names.get(geo, geo),
+            name=safe.plot(names.get(geo, geo)),
             mode="lines+markers+text",
             text=flags,
             textposition="top center",
@@ -191,7 +193,7 @@ def _add_projection(fig: go.Figure, p: Projection) -> None:
         go.Scatter(
             x=[p.from_year, p.to_year],
             y=[p.from_value, p.to_value],
-            name=p.label,
+            name=safe.plot(p.label),
             mode="lines",
             line=dict(color=HIGHLIGHT, width=2, dash="dash"),
             hovertemplate="%{x:.0f}: %{y:.1f}<extra>" + p.label + "</extra>",
@@ -205,7 +207,7 @@ def _add_level(fig, level: Level, colour: str, dash: str, x0: float, x1: float, 
         go.Scatter(
             x=[x0, x1],
             y=[level.value, level.value],
-            name=level.label,
+            name=safe.plot(level.label),
             mode="lines",
             line=dict(color=colour, width=2, dash=dash),
             hoverinfo="name",
@@ -241,8 +243,8 @@ def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
 def _source_annotation(text: str, bottom_margin: int) -> dict:
     # Shifted in pixels to the foot of the bottom margin, below the axis and any legend there.
     return dict(
-        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22), xanchor="left",
-        yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
+        text=safe.plot(text), xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22),
+        xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
     )  # fmt: skip
 
 
@@ -263,7 +265,7 @@ def ranking_chart(
     geo_names = geo_names or {}
     data = df.dropna(subset=["value"]).sort_values("value", ascending=not descending)
     colours = [HIGHLIGHT if g == highlight else "#B8C4CE" for g in data["geo"]]
-    labels = [f"{geo_names.get(g, g)}" + (f" ({f})" if isinstance(f, str) and f else "")
+    labels = [safe.plot(geo_names.get(g, g)) + (f" ({f})" if isinstance(f, str) and f else "")
               for g, f in zip(data["geo"], data["obs_flag"], strict=True)]  # fmt: skip
     fig = go.Figure(
         go.Bar(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import safe
 from indicators.assess import EU27
 from indicators.scorecard import year_of
 from indicators.series import parse_key
@@ -43,7 +44,8 @@ def years_with_members(values: pd.DataFrame) -> list[str]:
 
 
 def title_with_breakdowns(title: str, series: dict[str, str], codes: dict[str, str], labels: dict) -> str:
-    changed = [labels.get((d, c), c) for d, c in codes.items() if series.get(d) != c]
+    # Labels come from upstream payloads and the title is shown as markdown: escaped.
+    changed = [safe.md(labels.get((d, c), c)) for d, c in codes.items() if series.get(d) != c]
     return f"{title} — {', '.join(changed)}" if changed else title
 
 

@@ -10,11 +10,16 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from dashboard import safe
 from dashboard.i18n import t
 
 
 def _notice(param: str, value: str, lang: str) -> None:
-    st.warning(t("notice.bad_param", lang, param=param, value=value), icon=":material/link_off:")
+    # The value comes from the URL: shown as typed, never as markdown.
+    st.warning(
+        t("notice.bad_param", lang, param=safe.md(param, 40), value=safe.md(value, 80)),
+        icon=":material/link_off:",
+    )
 
 
 def _sync(key: str, value, default) -> None:
