@@ -9,6 +9,8 @@ PORT   ?= 8501
 WAREHOUSE := data/warehouse.duckdb
 SNAPSHOT  := $(wildcard data/snapshot/manifest.json data/snapshot/*/*.parquet data/snapshot/*.parquet)
 
+AXE := tools/node_modules/axe-core/axe.min.js
+
 .PHONY: run test lint format bench snapshot clean
 
 $(STAMP): pyproject.toml requirements.lock
@@ -23,7 +25,11 @@ $(WAREHOUSE): $(STAMP) $(SNAPSHOT)
 run: $(STAMP) $(WAREHOUSE)
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --browser.gatherUsageStats false
 
-test: $(STAMP)
+# axe-core (npm registry) for the accessibility checks of the browser tests; skipped where npm is absent.
+$(AXE): tools/package.json tools/package-lock.json
+	if command -v npm >/dev/null 2>&1; then cd tools && npm ci --no-audit --no-fund --loglevel=error; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -38,6 +44,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/app.py
+	$(BIN)/python bench/refresh.py
+	$(BIN)/python bench/export.py
+	$(BIN)/python bench/load.py
 
 # Rebuild the committed snapshot from the real upstream payloads (needs ../shared).
 snapshot: $(STAMP)
@@ -46,4 +56,4 @@ snapshot: $(STAMP)
 	$(BIN)/aiplan snapshot
 
 clean:
-	rm -rf $(VENV) data/raw $(WAREHOUSE) .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/raw $(WAREHOUSE) .pytest_cache .ruff_cache tools/node_modules

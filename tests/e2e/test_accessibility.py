@@ -1,0 +1,47 @@
+"""Every page in every language, in headless Chromium, checked by axe-core → no serious or critical issue."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_browser import exception_texts, open_page
+
+AXE = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(
+        not AXE.exists(), reason="axe-core is not installed (make test runs npm ci in tools/)"
+    ),
+]
+PAGES = [
+    "/",
+    "/objective?objective=4",
+    "/explorer?indicator=renewables_share",
+    "/dataset",
+    "/sources",
+    "/methodology",
+]
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+
+def violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_accessibility_violation(page, server, path, lang):
+    sep = "&" if "?" in path else "?"
+    open_page(page, server, f"{path}{sep}lang={lang}")
+    assert not exception_texts(page)
+    bad = [v for v in violations(page) if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
