@@ -64,13 +64,12 @@ def jobs(
     ]
     desi = os.environ.get("AIPLAN_DESI_WORKBOOK_PATH")
     if desi and any(i.source == "desi" for i in indicators):
-        out.append(Job("desi", "desi_2022", settings.desi_url + desi, XLSX_TYPES, "desi_workbook.xlsx"))
+        out.append(Job("desi", "desi_2022", _url(settings.desi_url, desi), XLSX_TYPES, "desi_workbook.xlsx"))
     if statbel:
         for path in filter(None, os.environ.get("AIPLAN_STATBEL_FILES", "").split(",")):
             name = path.rsplit("/", 1)[-1]
-            out.append(
-                Job("statbel", name.split(".")[0].lower(), settings.statbel_url + path, ZIP_TYPES, name)
-            )
+            url = _url(settings.statbel_url, path.strip())
+            out.append(Job("statbel", name.split(".")[0].lower(), url, ZIP_TYPES, name))
     if datasets:
         wanted = {d.lower() for d in datasets}
         unknown = wanted - {j.dataset for j in out}
@@ -78,6 +77,11 @@ def jobs(
             raise ValueError(f"not in the catalogue: {', '.join(sorted(unknown))}")
         out = [j for j in out if j.dataset in wanted]
     return out
+
+
+def _url(base: str, path: str) -> str:
+    """A path is appended to its source's base URL; a full URL is kept, and the client checks its host."""
+    return path if path.startswith(("http://", "https://")) else base + path
 
 
 def fetch(
