@@ -10,7 +10,7 @@ import streamlit as st
 
 from pipelines import reports
 from pipelines.settings import get_settings
-from pipelines.warehouse import connect_read_only
+from pipelines.warehouse import connect_read_only, read_cursor
 
 # Every cached function takes `version` (the warehouse file's mtime): a rebuilt warehouse gets fresh entries.
 
@@ -23,7 +23,7 @@ def _connection(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
 
 def _cursor(version: int) -> duckdb.DuckDBPyConnection:
     # One cursor per call: DuckDB connections are not to be shared across Streamlit's threads.
-    return _connection(str(get_settings().warehouse), version).cursor()
+    return read_cursor(_connection(str(get_settings().warehouse), version))
 
 
 def warehouse_version() -> int:

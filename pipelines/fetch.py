@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -14,9 +15,11 @@ from pipelines import raw_cache
 from pipelines.http import Client, FetchError
 from pipelines.live import eurostat
 from pipelines.readers import ReaderError, read_file
+from pipelines.readers import statbel as statbel_reader
 from pipelines.settings import Settings, get_settings
 
 FETCH_LOG = "fetch_log.jsonl"
+STAGING = ".staging"
 XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream")
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
 
@@ -69,7 +72,7 @@ def jobs(
         for path in filter(None, os.environ.get("AIPLAN_STATBEL_FILES", "").split(",")):
             name = path.rsplit("/", 1)[-1]
             url = _url(settings.statbel_url, path.strip())
-            out.append(Job("statbel", name.split(".")[0].lower(), url, ZIP_TYPES, name))
+            out.append(Job("statbel", statbel_reader.dataset_of(name), url, ZIP_TYPES, name))
     if datasets:
         wanted = {d.lower() for d in datasets}
         unknown = wanted - {j.dataset for j in out}
@@ -152,9 +155,11 @@ def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> O
         resp = client.get(job.url, expect=job.expect)
         outcome.bytes, outcome.seconds = len(resp.body), resp.seconds
         target = s.raw_dir / job.source / job.dataset / job.file_name
-        # The extension stays last: readers of xlsx and zip files go by it.
-        tmp = target.with_name(f".part-{target.name}")
+        # Staged under its real name (readers go by extension, Statbel's by the year in the name), beside the
+        # cache so os.replace stays on one filesystem.
+        tmp = s.raw_dir / STAGING / job.source / job.dataset / job.file_name
         tmp.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(resp.body)
         result = _validate(tmp, job)
         os.replace(tmp, target)  # the previous good file stays until the new one is known good
@@ -164,8 +169,7 @@ def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> O
     except FetchError as exc:
         outcome.reason = str(exc)
     finally:
-        for leftover in (s.raw_dir / job.source / job.dataset).glob(".part-*"):
-            leftover.unlink(missing_ok=True)
+        shutil.rmtree(s.raw_dir / STAGING / job.source / job.dataset, ignore_errors=True)
     return outcome
 
 

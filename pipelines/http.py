@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from pipelines.settings import Settings, get_settings
@@ -113,6 +114,10 @@ class Client:
         except requests.exceptions.RetryError as exc:
             raise FetchError("server_error", url, f"still failing after retries ({exc})") from exc
         except requests.exceptions.ConnectionError as exc:
+            # With retries spent, a timeout arrives wrapped: ConnectionError(MaxRetryError(reason)).
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            if isinstance(reason, ReadTimeoutError | ConnectTimeoutError):
+                raise FetchError("timeout", url, f"no answer within the timeout ({reason})") from exc
             raise FetchError("connection", url, f"cannot connect ({exc.__class__.__name__})") from exc
         finally:
             self.stats.requests += 1

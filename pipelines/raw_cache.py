@@ -51,14 +51,18 @@ def data_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found.extend(f for f in sorted(p.rglob("*")) if f.is_file() and _is_data(f))
+            found.extend(f for f in sorted(p.rglob("*")) if f.is_file() and _is_data(f.relative_to(p)))
         else:
             found.append(p)
     return found
 
 
 def _is_data(f: Path) -> bool:
-    return not f.name.startswith(".") and f.suffix.lower() not in _SKIP_SUFFIXES and f.name != MANIFEST
+    """Hidden files and folders (e.g. a fetch's staging area) are never payloads."""
+    hidden = any(part.startswith(".") for part in f.parts)
+    return (
+        not hidden and f.suffix.lower() not in _SKIP_SUFFIXES and f.name not in (MANIFEST, "fetch_log.jsonl")
+    )
 
 
 def load_manifest(raw_dir: Path) -> list[RawEntry]:

@@ -49,11 +49,33 @@ class BuildReport:
     catalogue: CatalogueReport | None = None
 
 
+WAREHOUSE_ALIAS = "warehouse"
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """The app's and CLI's way in: read-only, so any number of readers can share the file."""
+    """The app's and CLI's way in: read-only, so any number of readers can share the file.
+
+    The file is ATTACHed to a fresh in-memory database, not opened with duckdb.connect(path): DuckDB keeps
+    one database instance per path in a process, so after a rebuild swapped the file, connect(path) would
+    hand back the old file for as long as an old connection lives. Use read_cursor() for per-thread cursors.
+    """
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `aiplan build --from-snapshot`")
-    return duckdb.connect(str(path), read_only=True, config={"autoinstall_known_extensions": "false"})
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": "false"})
+    con.execute(f"ATTACH '{_sql_str(path)}' AS {WAREHOUSE_ALIAS} (READ_ONLY)")
+    con.execute(f"USE {WAREHOUSE_ALIAS}")
+    return con
+
+
+def read_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a read-only connection, pointed at the warehouse (new cursors start in memory)."""
+    cur = con.cursor()
+    cur.execute(f"USE {WAREHOUSE_ALIAS}")
+    return cur
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 @contextmanager

@@ -556,6 +556,11 @@ def _no_measure_problem(columns) -> str:
     return f"no MS_ measure column in header {cols}"
 
 
+def dataset_of(file_name: str) -> str:
+    """The dataset a Statbel file belongs to: `TF_SOC_POP_STRUCT_2022.zip` → `tf_soc_pop_struct`."""
+    return _split_name(Path(file_name))[0]
+
+
 def _split_name(path: Path) -> tuple[str, str | None]:
     """`TF_SOC_POP_STRUCT_2022.zip` → (`tf_soc_pop_struct`, `2022`); no suffix → (stem, None)."""
     stem = path.name.split(".", 1)[0]

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from indicators.assess import EU27
 from indicators.catalog import objectives
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse import connect_read_only
+from pipelines.warehouse import connect_read_only, read_cursor
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 
@@ -39,7 +39,7 @@ def notices(at: AppTest) -> list[str]:
 
 
 def rows(db, sql, params=()):
-    con = connect_read_only(db).cursor()
+    con = read_cursor(connect_read_only(db))
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

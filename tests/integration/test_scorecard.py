@@ -9,7 +9,7 @@ import yaml
 from indicators.catalog import CATALOG_DIR
 from pipelines.cli import main
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse import build_from_snapshot, connect_read_only
+from pipelines.warehouse import build_from_snapshot, connect_read_only, read_cursor
 
 SNAPSHOT = REPO_ROOT / "data" / "snapshot"
 KEYS = {"id", "title", "unit", "direction", "source", "dataset", "codes", "latest_period", "value", "flag"}
@@ -63,7 +63,7 @@ def test_scorecard_json_meets_the_coverage_promise(env, capsys):
 def test_scorecard_values_are_the_warehouse_values(env, capsys):
     card = _json_out(capsys, ["scorecard", "--geo", "BE", "--json"])
     by_id = {i["id"]: i for o in card["objectives"] for i in o["indicators"]}
-    con = connect_read_only(env).cursor()
+    con = read_cursor(connect_read_only(env))
     raw = con.execute(
         "SELECT value FROM observations WHERE dataset='desi_2022' AND series_key='indicator=2b2' "
         "AND geo='BE' AND period='2021'"
