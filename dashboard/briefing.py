@@ -9,29 +9,21 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from datetime import UTC, datetime
 
 import duckdb
 import markdown
 import plotly.offline
 
+from dashboard import browser as browser_binary
 from dashboard import indicator_chart, narrative, status
 from dashboard.exports import indicator_context
-from dashboard.i18n import fmt_date, fmt_number, fmt_value, t
-from indicators import assess
+from dashboard.i18n import fmt_date, fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
+from pipelines.scorecard_table import STATUS_TEXT
 
 CHART_W, CHART_H = 680, 400  # A4 less margins is about 690 CSS pixels wide
-STATUS_SYMBOL = {
-    "target_met": "✔✔",
-    "on_track": "✔",
-    "moderate": "◐",
-    "insufficient": "▽",
-    "moving_away": "✖",
-    "insufficient_data": "?",
-}
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
 body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #1f2933; font-size: 10pt;
@@ -60,7 +52,7 @@ def _inline(text: str) -> str:
 
 
 def _status(code: str, lang: str) -> str:
-    return f'<span class="status {code}">{STATUS_SYMBOL[code]} {_e(status.word(code, lang))}</span>'
+    return f'<span class="status {code}">{STATUS_TEXT[code][0]} {_e(status.word(code, lang))}</span>'
 
 
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
@@ -190,20 +182,7 @@ def _annex(con, lang: str) -> str:
             "sources.col.licence",
         )
     )
-    method = markdown.markdown(
-        html.escape(
-            t(
-                "methodology.body",
-                lang,
-                window=5,
-                on_track=fmt_number(assess.ON_TRACK_RATIO, lang, 2),
-                moderate=fmt_number(assess.MODERATE_RATIO, lang, 2),
-                growth=fmt_number(assess.DIRECTION_ONLY_THRESHOLD * 100, lang, 0),
-                exponent=fmt_number(assess.LIMIT_EXPONENT, lang, 2),
-            ),
-            quote=False,
-        )
-    )
+    method = markdown.markdown(html.escape(narrative.method_text(lang), quote=False))
     return (
         f"<h2>{_e(t('briefing.annex', lang))}</h2><h3>{_e(t('sources.header', lang))}</h3>"
         f"<table><tr>{head}</tr>{rows}</table><h3>{_e(t('methodology.header', lang))}</h3>{method}"
@@ -224,7 +203,6 @@ def render_pdf(doc: str, *, lang: str) -> bytes:
     """Print the HTML with Debian's Chromium (one browser process for the whole pack)."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     footer = (
         f'<div style="font-size:8px;width:100%;text-align:center;color:#52606d">'
         f'{_e(t("app.title", lang))} — <span class="pageNumber"></span>/'
@@ -232,16 +210,7 @@ def render_pdf(doc: str, *, lang: str) -> bytes:
     )
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=chromium,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
+            executable_path=browser_binary.executable(), headless=True, args=browser_binary.ARGS
         )
         try:
             page = browser.new_page()

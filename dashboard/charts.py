@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import safe
+from indicators.scorecard import year_of
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.
@@ -62,17 +63,6 @@ class Projection:
 class Event:
     day: date
     label: str
-
-
-def year_of(period: str) -> float:
-    """'2023' → 2023.0; quarters and months fall inside their year, so the axis stays in time."""
-    head, _, tail = str(period).partition("-")
-    year = float(head[:4])
-    if tail.startswith("Q"):
-        return year + (int(tail[1:]) - 1) / 4
-    if tail.isdigit():
-        return year + (int(tail) - 1) / 12
-    return year
 
 
 def _decimal_year(d: date) -> float:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 from dashboard.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
-from indicators.assess import DIRECTION_ONLY_THRESHOLD, LIMIT_EXPONENT, MODERATE_RATIO, ON_TRACK_RATIO
+from indicators.assess import DIRECTION_ONLY_THRESHOLD, LIMIT_EXPONENT, MODERATE_RATIO, ON_TRACK_RATIO, assess
 from indicators.units import UNITS
 
 # Every message key is a literal here, so the tests can check them against narrative.yaml.
@@ -560,3 +561,16 @@ def _neighbour_lines(ind: dict, comp: dict, direction: str | None, geo_name: str
     amount = _amount(abs(gap), ind, lang, signed=False)
     value_text = _plain(value, ind, lang)
     return [t(_gap_key(gap, direction, keys), lang, name=name, value=value_text, geo=geo_name, gap=amount)]
+
+
+def method_text(lang: str = DEFAULT_LANG) -> str:
+    """The method in plain words (markdown), with the thresholds the code uses, formatted for `lang`."""
+    return t(
+        "methodology.body",
+        lang,
+        window=inspect.signature(assess).parameters["window"].default,
+        on_track=fmt_number(ON_TRACK_RATIO, lang, 2),
+        moderate=fmt_number(MODERATE_RATIO, lang, 2),
+        growth=fmt_number(DIRECTION_ONLY_THRESHOLD * 100, lang, 0),
+        exponent=fmt_number(LIMIT_EXPONENT, lang, 2),
+    )

@@ -25,3 +25,13 @@ def raw_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def snapshot_warehouse(tmp_path_factory) -> Path:
+    """A warehouse built once per session from the committed snapshot (read it, never write it)."""
+    from pipelines.warehouse import build_from_snapshot
+
+    path = tmp_path_factory.mktemp("snapshot_wh") / "warehouse.duckdb"
+    build_from_snapshot(ROOT / "data" / "snapshot", path)
+    return path

@@ -3,16 +3,8 @@
 import pytest
 
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse import build_from_snapshot
 
 SNAPSHOT = REPO_ROOT / "data" / "snapshot"
-
-
-@pytest.fixture(scope="session")
-def snapshot_warehouse(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    build_from_snapshot(SNAPSHOT, path)
-    return path
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from dashboard import briefing, exports
 from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
-from pipelines.settings import REPO_ROOT
-from pipelines.warehouse import build_from_snapshot, connect_read_only
+from pipelines.warehouse import connect_read_only
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
@@ -30,10 +29,8 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    build_from_snapshot(REPO_ROOT / "data" / "snapshot", path)
-    c = connect_read_only(path)
+def con(snapshot_warehouse):
+    c = connect_read_only(snapshot_warehouse)
     yield c
     c.close()
 

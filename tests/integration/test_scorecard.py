@@ -9,25 +9,18 @@ import yaml
 from indicators.catalog import CATALOG_DIR
 from pipelines.cli import main
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse import build_from_snapshot, connect_read_only, read_cursor
+from pipelines.warehouse import connect_read_only, read_cursor
 
 SNAPSHOT = REPO_ROOT / "data" / "snapshot"
 KEYS = {"id", "title", "unit", "direction", "source", "dataset", "codes", "latest_period", "value", "flag"}
 KEYS |= {"eu_value", "rank", "target", "direction_only", "status", "card"}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    build_from_snapshot(SNAPSHOT, path)
-    return path
-
-
 @pytest.fixture
-def env(built, monkeypatch):
-    monkeypatch.setenv("AIPLAN_WAREHOUSE", str(built))
+def env(snapshot_warehouse, monkeypatch):
+    monkeypatch.setenv("AIPLAN_WAREHOUSE", str(snapshot_warehouse))
     monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(SNAPSHOT))
-    return built
+    return snapshot_warehouse
 
 
 def _json_out(capsys, argv):
