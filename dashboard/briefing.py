@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import duckdb
@@ -200,7 +201,16 @@ def _chart_script(charts: list[tuple[str, dict]]) -> str:
 
 
 def render_pdf(doc: str, *, lang: str) -> bytes:
-    """Print the HTML with Debian's Chromium (one browser process for the whole pack)."""
+    """Print the HTML with Debian's Chromium (one browser process for the whole pack).
+
+    Runs in its own thread: Playwright's sync API refuses to start where an asyncio loop already runs (a
+    Streamlit download callback, a test session holding another browser).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_pdf, doc, lang).result()
+
+
+def _print_pdf(doc: str, lang: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     footer = (

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indicators.catalog import CatalogError, load_indicators, load_objectives
@@ -228,9 +229,9 @@ def _summary(outcomes, client, changes=None) -> int:
         c = changes.get(o.dataset)
         colour = {"failed": "red", "updated": "green"}.get(o.status, "grey50")
         table.add_row(
-            f"{o.source}/{o.dataset}", f"[{colour}]{o.status}[/{colour}]",
+            escape(f"{o.source}/{o.dataset}"), f"[{colour}]{o.status}[/{colour}]",
             *(str(getattr(c, k)) if c else "–" for k in ("added", "changed", "unchanged")),
-            f"{o.rows:,}" if o.rows else "–", f"{o.bytes:,}", f"{o.seconds:.2f}", o.reason or "",
+            f"{o.rows:,}" if o.rows else "–", f"{o.bytes:,}", f"{o.seconds:.2f}", escape(o.reason or ""),
         )  # fmt: skip
     console.print(table)
     console.print(
@@ -257,6 +258,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     outcomes, client = result
     s = get_settings()
+    if s.warehouse.exists() and not any(o.status == "updated" for o in outcomes):
+        # Nothing new upstream: the warehouse stays as it is (no rebuild, no swap, app caches kept).
+        code = _summary(outcomes, client)
+        console.print(f"nothing changed upstream; {s.warehouse} kept as it is")
+        return code
     try:
         report, changes = warehouse.build_refresh(
             s.raw_dir, s.warehouse, s.snapshot_dir, fetch.read_log(s.raw_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -18,6 +18,7 @@ USER_AGENT = "aiplan-monitor/0.1 (Belgian federal AI plan monitor; +https://gith
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 # Eurostat answers 400/404/413 for bad queries, unknown datasets, too-big extractions: retrying cannot help.
 MAX_BYTES = 200 * 1024 * 1024
+MAX_REDIRECTS = 3
 
 
 class FetchError(RuntimeError):
@@ -91,15 +92,35 @@ class Client:
         self.session.close()
 
     def get(self, url: str, *, expect: tuple[str, ...]) -> Response:
-        """GET `url`; the body must arrive whole, within the size limit, of an `expect`ed content type."""
+        """GET `url`; the body must arrive whole, within the size limit, of an `expect`ed content type.
+
+        Redirects are followed by hand so that every hop is checked against the allowed hosts.
+        """
+        started = time.perf_counter()
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_host(url)
+            resp = self._get_once(url, started)
+            location = resp.headers.get("Location")
+            if resp.status not in (301, 302, 303, 307, 308) or not location:
+                break
+            url = urljoin(url, location)
+        else:
+            raise FetchError("bad_request", url, f"more than {MAX_REDIRECTS} redirects")
+        if resp.status >= 400:
+            raise http_error(resp)
+        _check_type(resp, expect)
+        return resp
+
+    def _check_host(self, url: str) -> None:
         host = urlsplit(url).netloc.lower()
         if host not in self.hosts:
             raise FetchError(
-                "refused_host", url, f"host {host!r} is not a configured upstream ({sorted(self.hosts)})"
+                "refused_host", url, f"host {host!r} is not a configured upstream {sorted(self.hosts)}"
             )
-        started = time.perf_counter()
+
+    def _get_once(self, url: str, started: float) -> Response:
         try:
-            with self.session.get(url, timeout=self.timeout, stream=True) as r:
+            with self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False) as r:
                 body = self._read(url, r)
                 resp = Response(url, r.status_code, r.headers.get("Content-Type", ""), body, dict(r.headers),
                                 time.perf_counter() - started)  # fmt: skip
@@ -114,19 +135,14 @@ class Client:
         except requests.exceptions.RetryError as exc:
             raise FetchError("server_error", url, f"still failing after retries ({exc})") from exc
         except requests.exceptions.ConnectionError as exc:
-            # With retries spent, a timeout arrives wrapped: ConnectionError(MaxRetryError(reason)).
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            if isinstance(reason, ReadTimeoutError | ConnectTimeoutError):
-                raise FetchError("timeout", url, f"no answer within the timeout ({reason})") from exc
+            if _is_timeout(exc):
+                raise FetchError("timeout", url, f"no data within {self.timeout[1]:g} s") from exc
             raise FetchError("connection", url, f"cannot connect ({exc.__class__.__name__})") from exc
         finally:
             self.stats.requests += 1
             self.stats.seconds += time.perf_counter() - started
         self.stats.bytes += len(resp.body)
         self.stats.by_url.append((url, resp.status, len(resp.body)))
-        if resp.status >= 400:
-            raise http_error(resp)
-        _check_type(resp, expect)
         return resp
 
     def _read(self, url: str, r: requests.Response) -> bytes:
@@ -147,6 +163,15 @@ class Client:
         if declared and "Content-Encoding" not in r.headers and len(body) < int(declared):
             raise FetchError("truncated", url, f"{len(body):,} of {int(declared):,} bytes received")
         return body
+
+
+def _is_timeout(exc: requests.exceptions.ConnectionError) -> bool:
+    """A timeout can arrive wrapped: ConnectionError(MaxRetryError(reason)) once retries are spent, or
+    ConnectionError(ReadTimeoutError) when the body stalls while it streams."""
+    inner = exc.args[0] if exc.args else None
+    return isinstance(inner, ReadTimeoutError | ConnectTimeoutError) or isinstance(
+        getattr(inner, "reason", None), ReadTimeoutError | ConnectTimeoutError
+    )
 
 
 def _check_type(resp: Response, expect: tuple[str, ...]) -> None:
@@ -194,7 +219,7 @@ def _upstream_message(body: bytes) -> str | None:
             return str(errors.get("label") or errors)
     except (json.JSONDecodeError, AttributeError):
         pass
-    m = re.search(r"<(?:\w+:)?Text[^>]*>([^<]+)</", text)
+    m = re.search(r"<(?:\w+:)?(?:Text|faultstring)[^>]*>([^<]+)</", text)
     if m:
         return m.group(1).strip()
     return text.strip()[:200] or None

@@ -37,6 +37,11 @@ class Payload:
     bytes: int
     read_at: datetime
 
+    @property
+    def is_slice(self) -> bool:
+        """A filtered API query (SDMX c[...] filters) holds part of a dataset; a file holds all of it."""
+        return self.location.startswith("http") and ("c[" in self.location or "c%5B" in self.location)
+
 
 @dataclass
 class BuildReport:
@@ -108,17 +113,25 @@ def read_raw(raw_dir: Path, skip_sha256: set[str] | None = None) -> list[Payload
     entries = raw_cache.load_manifest(raw_dir)
     if entries:
         skip = skip_sha256 or set()
-        files = [(raw_dir / e.path, e.dataset, e.original) for e in entries if e.sha256 not in skip]
+        files = [
+            (raw_dir / e.path, e.dataset, e.original, e.upstream_updated)
+            for e in entries
+            if e.sha256 not in skip
+        ]
     else:
-        files = [(f, None, str(f)) for f in raw_cache.data_files([raw_dir])]
+        files = [(f, None, str(f), None) for f in raw_cache.data_files([raw_dir])]
     if not files and not entries:
         raise BuildError(f"{raw_dir}: no upstream files found")
     payloads = []
-    for path, dataset, original in files:
+    for path, dataset, original, upstream in files:
         try:
             result = read_file(path, dataset=dataset)
         except ReaderError as exc:
             raise BuildError(str(exc)) from exc
+        if result.upstream_updated is None and upstream:
+            # A filtered SDMX-CSV slice carries no date; the fetch recorded Eurostat's table-of-contents date.
+            result.upstream_updated = upstream
+            result.observations["upstream_updated"] = result.observations["upstream_updated"].fillna(upstream)
         location = original if original.startswith("http") else Path(original).name
         payloads.append(Payload(result, location, raw_cache.sha256_of(path), path.stat().st_size, _now()))
     return payloads
@@ -338,6 +351,12 @@ def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
 
 
 def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChange:
+    """Put a new payload into its dataset; what changed or was withdrawn goes to observation_history.
+
+    A whole-dataset file replaces the dataset. A catalogue slice covers a few series of a dataset the
+    snapshot may hold whole: only the series and geos it covers are replaced, the rest is kept (not
+    withdrawn); within them, a period the slice no longer has is withdrawn.
+    """
     r = p.result
     change = DatasetChange(r.source, r.dataset)
     if r.reference is not None:
@@ -346,21 +365,46 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         _log_fetch(con, p, "ok")
         return change
     con.register("_new", r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None)))
+    # A slice replaces only the series and geos it covers; a whole-dataset file replaces the dataset.
+    scope = "AND (series_key, geo) IN (SELECT DISTINCT series_key, geo FROM _new)" if p.is_slice else ""
     try:
-        con.execute("CREATE TEMP TABLE _old AS SELECT * FROM observations WHERE source = ? AND dataset = ?",
-                    [r.source, r.dataset])  # fmt: skip
-        counts = con.execute(_DIFF_COUNTS).fetchone()
-        change.added, change.changed, change.unchanged, change.removed = counts
+        con.execute(
+            f"CREATE TEMP TABLE _old AS SELECT * FROM observations WHERE source = ? AND dataset = ? {scope}",
+            [r.source, r.dataset],
+        )
+        change.added, change.changed, change.unchanged, change.removed = con.execute(_DIFF_COUNTS).fetchone()
         con.execute(_HISTORY, [p.read_at.replace(tzinfo=None)])
         # _insert_payload below writes the new observations, labels and dataset row, once.
-        con.execute("DELETE FROM observations WHERE source = ? AND dataset = ?", [r.source, r.dataset])
+        con.execute(
+            f"DELETE FROM observations WHERE source = ? AND dataset = ? {scope}", [r.source, r.dataset]
+        )
         con.execute("DELETE FROM datasets WHERE source = ? AND dataset = ?", [r.source, r.dataset])
-        con.execute("DELETE FROM labels WHERE source = ? AND dataset = ?", [r.source, r.dataset])
     finally:
         con.execute("DROP TABLE IF EXISTS _old")
         con.unregister("_new")
     _insert_payload(con, p)
+    args = [r.source, r.dataset]
+    con.execute(
+        "UPDATE datasets SET n_obs = (SELECT count(*) FROM observations WHERE source = ? AND dataset = ?) "
+        "WHERE source = ? AND dataset = ?",
+        args + args,
+    )
+    _dedupe_labels(con, r.source, r.dataset)
     return change
+
+
+def _dedupe_labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> None:
+    """Old labels stay (a slice carries fewer than a full payload); where both name a code, the newer wins."""
+    con.execute(
+        "CREATE TEMP TABLE _labels AS SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER "
+        "(PARTITION BY dimension, code, lang ORDER BY rowid DESC) AS n FROM labels "
+        "WHERE source = ? AND dataset = ?) "
+        "WHERE n = 1",
+        [source, dataset],
+    )
+    con.execute("DELETE FROM labels WHERE source = ? AND dataset = ?", [source, dataset])
+    con.execute("INSERT INTO labels SELECT * FROM _labels")
+    con.execute("DROP TABLE _labels")
 
 
 _KEY = "source, dataset, series_key, geo, period"

@@ -1,0 +1,193 @@
+"""pipelines.http.Client against a local server → retries, no retries, typed errors, limits, allowlist."""
+
+import time
+
+import pytest
+
+from indicators.catalog import load_indicators
+from pipelines.http import Client, FetchError
+from pipelines.live import eurostat
+from pipelines.settings import get_settings
+from tests.upstream.server import FakeUpstream
+
+DATASET = "nrg_ind_ren"
+RETRIES = 2
+READ_TIMEOUT = 0.3
+
+
+@pytest.fixture(scope="module")
+def upstream(raw_dir):
+    with FakeUpstream(raw_dir) as up:
+        yield up
+
+
+@pytest.fixture
+def client(upstream, monkeypatch):
+    upstream.reset()
+    for name, value in {
+        **upstream.env(),
+        "AIPLAN_HTTP_BACKOFF": "0.01",
+        "AIPLAN_HTTP_RETRIES": str(RETRIES),
+        "AIPLAN_HTTP_CONNECT_TIMEOUT": "0.3",
+        "AIPLAN_HTTP_READ_TIMEOUT": str(READ_TIMEOUT),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AIPLAN_HTTP_MAX_BYTES", raising=False)
+    c = Client(get_settings())
+    yield c
+    c.close()
+    upstream.reset()
+
+
+def _url(upstream, dataset=DATASET):
+    req = next(r for r in eurostat.plan(load_indicators()) if r.dataset == dataset)
+    return eurostat.slice_url(upstream.url("eurostat"), req)
+
+
+def _fail(client, url) -> FetchError:
+    with pytest.raises(FetchError) as exc:
+        client.get(url, expect=eurostat.CSV_TYPES)
+    return exc.value
+
+
+def _attempts(upstream):
+    return len(upstream.requests(dataset=DATASET))
+
+
+def test_plain_get_counts_stats(client, upstream):
+    resp = client.get(_url(upstream), expect=eurostat.CSV_TYPES)
+    assert resp.status == 200 and resp.body.startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,freq,nrg_bal")
+    assert (client.stats.requests, client.stats.bytes) == (1, len(resp.body))
+    assert upstream.requests(dataset=DATASET)[0].bytes == len(resp.body)
+
+
+def test_503_with_retry_after_is_retried_and_succeeds(client, upstream):
+    upstream.set_fault(DATASET, "unavailable", times=1, retry_after=1)
+    started = time.perf_counter()
+    resp = client.get(_url(upstream), expect=eurostat.CSV_TYPES)
+    elapsed = time.perf_counter() - started
+    assert resp.status == 200 and b",BE,2020,13.0," in resp.body
+    assert [r.status for r in upstream.requests(dataset=DATASET)] == [503, 200]
+    assert elapsed >= 0.9, f"Retry-After: 1 not honoured (retried after {elapsed:.2f} s)"
+    # Surprise worth knowing: the stats count calls to get(), not HTTP attempts.
+    assert client.stats.requests == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "kind"),
+    [
+        ("bad_request", 400, "unknown_code"),  # INVALID_QUERY_* is mapped to unknown_code, not bad_request
+        ("not_found", 404, "unknown_dataset"),
+        ("too_big", 413, "too_big"),
+    ],
+)
+def test_client_errors_are_not_retried(client, upstream, fault, status, kind):
+    upstream.set_fault(DATASET, fault)
+    err = _fail(client, _url(upstream))
+    assert (err.kind, err.status) == (kind, status)
+    assert _attempts(upstream) == 1
+
+
+def test_eurostat_error_label_is_the_message(client, upstream):
+    upstream.set_fault(DATASET, "bad_request")
+    assert "INVALID_QUERY_DIMENSION" in str(_fail(client, _url(upstream)))
+
+
+@pytest.mark.parametrize(("fault", "status", "kind"), [("rate_limited", 429, "rate_limited"),
+                                                       ("server_error", 500, "server_error")])  # fmt: skip
+def test_retried_statuses_fail_typed_after_the_retries(client, upstream, fault, status, kind):
+    upstream.set_fault(DATASET, fault)
+    err = _fail(client, _url(upstream))
+    assert (err.kind, err.status) == (kind, status)
+    assert _attempts(upstream) == RETRIES + 1
+
+
+def test_html_page_is_not_data(client, upstream):
+    upstream.set_fault(DATASET, "html")
+    assert _fail(client, _url(upstream)).kind == "not_data"
+
+
+def test_wrong_content_type_is_not_data(client, upstream):
+    resp = client.get(_url(upstream), expect=eurostat.CSV_TYPES)  # fine as CSV …
+    with pytest.raises(FetchError) as exc:  # … but not where a workbook is expected
+        client.get(resp.url, expect=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",))
+    assert exc.value.kind == "not_data"
+
+
+def test_truncated_body(client, upstream):
+    upstream.set_fault(DATASET, "truncated")
+    err = _fail(client, _url(upstream))
+    assert err.kind == "truncated"
+    assert _attempts(upstream) == 1
+
+
+def test_corrupt_gzip_is_reported_as_truncated(client, upstream):
+    upstream.set_fault(DATASET, "corrupt_gzip")
+    err = _fail(client, _url(upstream))
+    assert err.kind == "truncated" and "corrupt" in str(err)
+
+
+def test_announced_size_over_the_limit_is_too_large(client, upstream, monkeypatch):
+    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", "1000")
+    err = _fail(Client(get_settings()), _url(upstream))
+    assert err.kind == "too_large" and "announced" in str(err)
+
+
+def test_decompressed_size_over_the_limit_is_too_large(client, upstream, monkeypatch):
+    upstream.gzip_responses = True  # Content-Encoding: gzip: the announced length is the compressed one
+    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", "20000")
+    resp = Client(get_settings()).get(_url(upstream, "isoc_eb_das"), expect=eurostat.CSV_TYPES)
+    assert len(resp.body) < 20000
+    err = _fail(Client(get_settings()), _url(upstream, "sdg_13_10"))
+    assert err.kind == "too_large" and "decompressed" in str(err)
+    assert upstream.requests(dataset="sdg_13_10")[0].bytes < 20000  # it was small on the wire
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/eurostat/catalogue/toc/txt",
+        "http://localhost:{port}/eurostat/catalogue/toc/txt",  # same server, another host name
+        "http://127.0.0.1:1/eurostat/catalogue/toc/txt",  # same host, another port
+    ],
+)
+def test_unconfigured_host_is_refused_without_a_request(client, upstream, url):
+    err = _fail(client, url.format(port=upstream.port))
+    assert err.kind == "refused_host"
+    assert upstream.log == [] and client.stats.requests == 0
+
+
+def test_connect_timeout(client, upstream, monkeypatch):
+    monkeypatch.setenv("AIPLAN_EUROSTAT_URL", f"http://127.0.0.1:{upstream.blackhole_port()}/eurostat")
+    c = Client(get_settings())
+    started = time.perf_counter()
+    err = _fail(c, f"http://127.0.0.1:{upstream.blackhole_port()}/eurostat/catalogue/toc/txt?lang=en")
+    assert err.kind == "timeout" and "no connection within 0.3 s" in str(err)
+    assert time.perf_counter() - started < 0.3 * (RETRIES + 1) + 1  # retried, but bounded
+
+
+def test_redirect_to_an_unconfigured_host_is_refused(client, upstream, raw_dir):
+    with FakeUpstream(raw_dir) as elsewhere:
+        upstream.set_fault(DATASET, "redirect", location=_url(elsewhere))
+        try:
+            err = _fail(client, _url(upstream))
+            assert err.kind == "refused_host"
+        finally:
+            assert elsewhere.log == [], "the client was redirected to an unconfigured host and went there"
+
+
+def test_read_timeout_before_the_headers_is_retried_once_then_timeout(client, upstream):
+    upstream.set_fault(DATASET, "read_timeout", delay=READ_TIMEOUT + 1)
+    started = time.perf_counter()
+    err = _fail(client, _url(upstream))
+    assert time.perf_counter() - started < READ_TIMEOUT * 2 + 1
+    assert err.kind == "timeout"
+    assert _attempts(upstream) == 2  # Retry(read=1)
+
+
+def test_read_timeout_in_the_body_is_kind_timeout(client, upstream):
+    upstream.set_fault(DATASET, "slow_body", delay=READ_TIMEOUT + 1)
+    started = time.perf_counter()
+    err = _fail(client, _url(upstream))
+    assert time.perf_counter() - started < READ_TIMEOUT + 1
+    assert err.kind == "timeout", str(err)
