@@ -32,6 +32,15 @@ RUN_AXE = """async () => {
 }"""
 
 
+# What has the keyboard focus: its Streamlit widget's test id and its accessible name.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const box = e && e.closest('[data-testid]');
+  const name = e ? (e.getAttribute('aria-label') || e.innerText || '') : '';
+  return (box ? box.getAttribute('data-testid') : '') + '|' + name.slice(0, 40);
+}"""
+
+
 def violations(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(RUN_AXE)
@@ -45,3 +54,17 @@ def test_no_serious_or_critical_accessibility_violation(page, server, path, lang
     assert not exception_texts(page)
     bad = [v for v in violations(page) if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+
+
+def test_explorer_controls_are_reachable_with_the_keyboard(page, server):
+    """Tab from the top of the page: the selectors and the download buttons all take focus in turn."""
+    open_page(page, server, "/explorer?indicator=renewables_share")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    reached = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate(FOCUSED))
+    text = " ".join(reached)
+    assert "stSelectbox" in text, reached
+    assert "stMultiSelect" in text, reached
+    assert "Download CSV" in text, reached
