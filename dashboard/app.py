@@ -45,18 +45,30 @@ with st.sidebar:
 PAGES = Path(__file__).parent / "app_pages"
 page = st.navigation(
     [
-        st.Page(PAGES / "scorecard.py", title=t("nav.scorecard"), icon=":material/dashboard:", default=True),
         st.Page(
-            PAGES / "objective.py", title=t("nav.objective"), icon=":material/flag:", url_path="objective"
+            PAGES / "scorecard.py", title=t("nav.scorecard", lang), icon=":material/dashboard:", default=True
         ),
         st.Page(
-            PAGES / "explorer.py", title=t("nav.explorer"), icon=":material/query_stats:", url_path="explorer"
+            PAGES / "objective.py",
+            title=t("nav.objective", lang),
+            icon=":material/flag:",
+            url_path="objective",
         ),
-        st.Page(PAGES / "dataset.py", title=t("nav.dataset"), icon=":material/dataset:", url_path="dataset"),
-        st.Page(PAGES / "sources.py", title=t("nav.sources"), icon=":material/source:", url_path="sources"),
+        st.Page(
+            PAGES / "explorer.py",
+            title=t("nav.explorer", lang),
+            icon=":material/query_stats:",
+            url_path="explorer",
+        ),
+        st.Page(
+            PAGES / "dataset.py", title=t("nav.dataset", lang), icon=":material/dataset:", url_path="dataset"
+        ),
+        st.Page(
+            PAGES / "sources.py", title=t("nav.sources", lang), icon=":material/source:", url_path="sources"
+        ),
         st.Page(
             PAGES / "methodology.py",
-            title=t("nav.methodology"),
+            title=t("nav.methodology", lang),
             icon=":material/menu_book:",
             url_path="methodology",
         ),

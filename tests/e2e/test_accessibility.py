@@ -68,3 +68,14 @@ def test_explorer_controls_are_reachable_with_the_keyboard(page, server):
     assert "stSelectbox" in text, reached
     assert "stMultiSelect" in text, reached
     assert "Download CSV" in text, reached
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_navigation_is_in_the_chosen_language(page, server, lang):
+    from dashboard.i18n import t
+
+    open_page(page, server, f"/?lang={lang}")
+    nav = page.get_by_test_id("stSidebarNav").inner_text()
+    for key in ("nav.scorecard", "nav.explorer", "nav.methodology"):
+        assert t(key, lang) in nav, (key, nav)
+    assert t("nav.scorecard", "en") not in nav
