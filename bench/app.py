@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard import browser as browser_binary  # noqa: E402
 from pipelines.warehouse import build_from_snapshot  # noqa: E402
 
 SNAPSHOT = ROOT / "data" / "snapshot"
@@ -30,16 +31,7 @@ APP = ROOT / "dashboard" / "app.py"
 FLOOR = ROOT / "bench" / "floor_page.py"
 STREAMLIT = ROOT / ".venv" / "bin" / "streamlit"
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = browser_binary.ARGS
 RUNS = 10
 STARTS = 3
 PAGES = [

@@ -14,20 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import browser as browser_binary
+
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "data" / "snapshot"
 STREAMLIT = REPO / ".venv" / "bin" / "streamlit"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
+CHROMIUM = browser_binary.executable()
+CHROMIUM_ARGS = browser_binary.ARGS
 START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 30_000
 EXPECT_TIMEOUT_MS = 15_000
