@@ -19,6 +19,7 @@ import plotly.offline
 from dashboard import browser as browser_binary
 from dashboard import indicator_chart, narrative, status
 from dashboard.exports import indicator_context
+from dashboard.geo import geo_names
 from dashboard.i18n import fmt_date, fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
@@ -59,11 +60,11 @@ def _status(code: str, lang: str) -> str:
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
     """The whole pack as one HTML document; returns it and the number of charts it draws."""
     card = reports.scorecard(con, geo, lang)
-    names = indicator_context(con, card["objectives"][0]["indicators"][0]["id"], geo, lang)["names"]
+    names = geo_names(lang, reports.geo_names(con))
     charts: list[tuple[str, dict]] = []
     pages = [_cover(card, names, geo, lang), _scorecard_page(card, names, geo, lang)]
     for obj in card["objectives"]:
-        pages.append(_objective_page(con, obj, names, geo, lang, charts))
+        pages.append(_objective_page(con, card, obj, names, geo, lang, charts))
     pages.append(_annex(con, lang))
     body = "".join(f'<section class="page">{p}</section>' for p in pages)
     script = _chart_script(charts)
@@ -124,7 +125,7 @@ def _scorecard_page(card: dict, names: dict, geo: str, lang: str) -> str:
     )
 
 
-def _objective_page(con, obj: dict, names: dict, geo: str, lang: str, charts: list) -> str:
+def _objective_page(con, card: dict, obj: dict, names: dict, geo: str, lang: str, charts: list) -> str:
     parts = [f"<h2>{obj['number']}. {_e(obj['title'])}</h2>", f"<p>{_status(obj['status'], lang)}</p>"]
     with_data = [i for i in obj["indicators"] if i["data"] == "available"]
     for ind in obj["indicators"]:
@@ -137,7 +138,7 @@ def _objective_page(con, obj: dict, names: dict, geo: str, lang: str, charts: li
             parts.append(f'<p class="muted">{_e(pace)}</p>')
         # One chart per objective (its first indicator with data) keeps each objective to one page.
         if ind in with_data[:1]:
-            ctx = indicator_context(con, ind["id"], geo, lang)
+            ctx = indicator_context(con, ind["id"], geo, lang, card)
             fig = indicator_chart.indicator_figure(
                 entry=ctx["entry"],
                 spec=ctx["spec"],

@@ -30,9 +30,11 @@ def use_system_chromium() -> None:
             os.environ["BROWSER_PATH"] = found
 
 
-def indicator_context(con: duckdb.DuckDBPyConnection, indicator_id: str, geo: str, lang: str) -> dict:
-    """Everything a chart or table export of one indicator needs, read once from the warehouse."""
-    card = reports.scorecard(con, geo, lang)
+def indicator_context(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, geo: str, lang: str, card: dict | None = None
+) -> dict:
+    """Everything a chart or table export of one indicator needs; `card`: the scorecard, if already read."""
+    card = card or reports.scorecard(con, geo, lang)
     entry = next((i for o in card["objectives"] for i in o["indicators"] if i["id"] == indicator_id), None)
     if entry is None:
         raise KeyError(f"unknown indicator {indicator_id!r}")

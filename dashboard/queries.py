@@ -85,11 +85,6 @@ def series_observations(version: int, source: str, dataset: str, series_key: str
 
 
 @st.cache_data(max_entries=64)
-def dataset_geos(version: int, source: str, dataset: str) -> list[str]:
-    return _with(version, reports.dataset_geos, source, dataset)
-
-
-@st.cache_data(max_entries=64)
 def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
     return _with(version, reports.labels, source, dataset)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dashboard.i18n import t
 
 # Material icons differ in shape, so the status reads without colour; badge colours are Streamlit's names.
-STYLE: dict[str, tuple[str, str, str]] = {
-    "target_met": (":material/verified:", "green", "#009E73"),
-    "on_track": (":material/check_circle:", "green", "#009E73"),
-    "moderate": (":material/change_circle:", "yellow", "#E69F00"),
-    "insufficient": (":material/warning:", "orange", "#D55E00"),
-    "moving_away": (":material/cancel:", "red", "#B2182B"),
-    "insufficient_data": (":material/help:", "gray", "#6B7280"),
+STYLE: dict[str, tuple[str, str]] = {
+    "target_met": (":material/verified:", "green"),
+    "on_track": (":material/check_circle:", "green"),
+    "moderate": (":material/change_circle:", "yellow"),
+    "insufficient": (":material/warning:", "orange"),
+    "moving_away": (":material/cancel:", "red"),
+    "insufficient_data": (":material/help:", "gray"),
 }
 ORDER = ("target_met", "on_track", "moderate", "insufficient", "moving_away", "insufficient_data")
 
@@ -22,10 +22,6 @@ def icon(status: str) -> str:
 
 def colour(status: str) -> str:
     return STYLE[status][1]
-
-
-def hex_colour(status: str) -> str:
-    return STYLE[status][2]
 
 
 def word(status: str, lang: str) -> str:

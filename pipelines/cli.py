@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from indicators.assess import EU27
 from indicators.catalog import CatalogError, load_indicators, load_objectives
 from pipelines import raw_cache, reports, scorecard_table, snapshot, warehouse
 from pipelines.catalogue_tables import check_against_data
@@ -321,10 +322,8 @@ def _open_warehouse():
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
     geo = args.geo.upper()
-    if geo not in reports.member_states():
-        err.print(
-            f"[red]--geo {args.geo!r} is not an EU member state code ({', '.join(reports.member_states())})"
-        )
+    if geo not in EU27:
+        err.print(f"[red]--geo {args.geo!r} is not an EU member state code ({', '.join(EU27)})")
         return EXIT_USAGE
     con = _open_warehouse()
     if con is None:
@@ -346,7 +345,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"
-    if args.what in ("chart", "briefing") and geo not in reports.member_states():
+    if args.what in ("chart", "briefing") and geo not in EU27:
         err.print(f"[red]--geo {args.geo!r} is not an EU member state code")
         return EXIT_USAGE
     con = _open_warehouse()

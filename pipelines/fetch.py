@@ -14,7 +14,7 @@ from indicators.catalog import load_indicators
 from pipelines import raw_cache
 from pipelines.http import Client, FetchError
 from pipelines.live import eurostat
-from pipelines.readers import ReaderError, read_file
+from pipelines.readers import ReaderError, detect_format, read_file
 from pipelines.readers import statbel as statbel_reader
 from pipelines.settings import Settings, get_settings
 
@@ -197,19 +197,13 @@ def _record(raw_dir: Path, job: Job, target: Path, outcome: Outcome) -> None:
         original=job.url,
         source=job.source,
         dataset=job.dataset,
-        format=read_format(target),
+        format=detect_format(target),
         sha256=raw_cache.sha256_of(target),
         bytes=target.stat().st_size,
         upstream_updated=outcome.upstream_updated,
         imported_at=_now(),
     )
     raw_cache.save_manifest(raw_dir, list(entries.values()))
-
-
-def read_format(path: Path) -> str:
-    from pipelines.readers import detect_format
-
-    return detect_format(path)
 
 
 def _log(raw_dir: Path, outcome: Outcome) -> None:

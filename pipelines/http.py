@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -205,9 +207,6 @@ def http_error(resp: Response) -> FetchError:
 
 def _upstream_message(body: bytes) -> str | None:
     """Eurostat's error bodies: JSON {"error": [{"status", "id", "label"}]}, or XML with a Text element."""
-    import json
-    import re
-
     text = body[:20000].decode("utf-8", errors="replace")
     try:
         doc = json.loads(text)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.readers import ReaderError, ReadResult, read_file
+from pipelines.readers import ReaderError, read_file
 
 MANIFEST = "manifest.json"
 # Files that sit beside payloads but are documentation, not data.
@@ -123,7 +123,3 @@ def _import_one(f: Path, raw_dir: Path, entries: dict[str, RawEntry]) -> ImportO
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     return ImportOutcome(str(f), "imported", entry=entry, n_obs=n_obs)
-
-
-def read_entry(raw_dir: Path, entry: RawEntry) -> ReadResult:
-    return read_file(raw_dir / entry.path, dataset=entry.dataset)

@@ -7,8 +7,6 @@ import json
 import duckdb
 import pandas as pd
 
-from indicators.assess import EU27
-
 SCORECARD_VERSION = 1
 TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence")
 
@@ -101,10 +99,6 @@ def indicator_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT id FROM indicators ORDER BY id").fetchall()]
 
 
-def member_states() -> tuple[str, ...]:
-    return EU27
-
-
 # ---------------------------------------------------------------- tables for the dashboard (DataFrames)
 
 
@@ -179,14 +173,6 @@ def series_observations(
         sql += " AND list_contains(?, geo)"
         params.append(list(geos))
     return con.execute(sql + " ORDER BY geo, period", params).df()
-
-
-def dataset_geos(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> list[str]:
-    rows = con.execute(
-        "SELECT DISTINCT geo FROM observations WHERE source = ? AND dataset = ? ORDER BY geo",
-        [source, dataset],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tuple[str, str], str]:
