@@ -30,24 +30,12 @@ COLUMNS = ["dimension", "code", "label", "evidence"]
 _TIME_DIMS = {"time", "TIME_PERIOD"}
 
 _DICS = "healthfacts/dictionaries_eurostat_hlth:indic_is.dic"
-_IND_TYPE = "amanfucci/sistemi-informativi:dsd/ESTAT_IND_TYPE_9.0.xml"
 _UNITS = "amanfucci/sistemi-informativi:dsd/isoc_cisci_prv20.md"
-_GEO = "paolovolterra/test:Eurostat/csv/geo_labels.csv"
 # Codes used by isoc_sk_dskl_i21.sdmx_labels.csv that no local payload pairs with a label. Each was read
 # in the cited file with exactly this English label (Eurostat dissemination codelists / .dic exports).
+# A code leaves this list once a payload in ../shared pairs it with its label (the third pass brought
+# geo CH, IS, EA, ind_type IND_TOTAL and unit PC_IND in Data Browser SDMX-CSV 2.0 downloads).
 EXTERNAL = [
-    ("geo", "CH", "Switzerland", _GEO),
-    ("geo", "IS", "Iceland", _GEO),
-    # Label of the euro-area aggregate before the 2026 enlargement (current payloads add ", EA21-2026").
-    (
-        "geo",
-        "EA",
-        "Euro area (EA11-1999, EA12-2001, EA13-2007, EA15-2008, EA16-2009, EA17-2011, EA18-2014, "
-        "EA19-2015, EA20-2023)",
-        _GEO,
-    ),
-    ("ind_type", "IND_TOTAL", "All individuals", _IND_TYPE),
-    ("unit", "PC_IND", "Percentage of individuals", _UNITS),
     ("unit", "PC_IND_IU3", "Percentage of individuals who used internet in the last 3 months", _UNITS),
     (
         "indic_is",

@@ -224,7 +224,7 @@ def test_codelist_rows_carry_evidence():
     table = pd.read_csv(CODELIST, dtype=str, keep_default_na=False)
     assert list(table.columns) == ["dimension", "code", "label", "evidence"]
     assert (table[["dimension", "code", "label", "evidence"]] != "").all().all()
-    payload = table.evidence.str.fullmatch(r"[a-z0-9_]+(\.[a-z_]+)+")
+    payload = table.evidence.str.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
     external = table.evidence.str.fullmatch(r"[\w.-]+/[\w.-]+:[^:]+")
     assert (payload | external).all(), table[~(payload | external)]
     assert not table.duplicated(["dimension", "code", "label"]).any()
