@@ -7,11 +7,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 WAREHOUSE := data/warehouse.duckdb
-SNAPSHOT  := $(wildcard data/snapshot/manifest.json data/snapshot/*/*.parquet data/snapshot/*.parquet)
 
 AXE := tools/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint format bench snapshot clean
+.PHONY: run test lint format bench snapshot clean warehouse
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +18,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-$(WAREHOUSE): $(STAMP) $(SNAPSHOT)
-	$(BIN)/aiplan build --from-snapshot
+# Builds from the snapshot only when there is no warehouse or it came from another snapshot: a refreshed
+# warehouse is never replaced (file times do not decide, so a `git pull` cannot throw refreshed data away).
+warehouse: $(STAMP)
+	$(BIN)/aiplan build --from-snapshot --if-needed
 
-run: $(STAMP) $(WAREHOUSE)
+run: $(STAMP) warehouse
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 # axe-core (npm registry) for the accessibility checks of the browser tests; skipped where npm is absent.

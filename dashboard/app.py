@@ -1,4 +1,4 @@
-"""Streamlit entry point: builds the warehouse from the snapshot if needed, then routes to the pages."""
+"""Streamlit entry point: a warehouse from the snapshot when there is none (never read-only), then pages."""
 
 from __future__ import annotations
 
@@ -15,20 +15,28 @@ if str(ROOT) not in sys.path:
 from dashboard import state  # noqa: E402
 from dashboard.i18n import LANGS, t  # noqa: E402
 from pipelines.settings import get_settings  # noqa: E402
-from pipelines.warehouse import build_from_snapshot, warehouse_is_stale  # noqa: E402
+from pipelines.warehouse import build_from_snapshot, snapshot_build_needed  # noqa: E402
 
 
 @st.cache_resource
-def _ensure_warehouse() -> str:
-    # First start on a fresh clone: the embedded default becomes the warehouse in about a second.
-    s = get_settings()
-    if warehouse_is_stale(s.warehouse, s.snapshot_dir):
-        build_from_snapshot(s.snapshot_dir, s.warehouse)
-    return str(s.warehouse)
+def _ensure_warehouse(warehouse: Path, snapshot_dir: Path, read_only: bool) -> str | None:
+    """First start on a fresh clone: the embedded default becomes the warehouse in about a second. A warehouse
+    a refresh built is never replaced; with AIPLAN_READ_ONLY=1 (production) the app writes nothing at all.
+    Cached per warehouse and mode, so one process serving another configuration checks again."""
+    if read_only:
+        return None if warehouse.exists() else f"no warehouse at {warehouse}"
+    needed, _ = snapshot_build_needed(warehouse, snapshot_dir)
+    if needed:
+        build_from_snapshot(snapshot_dir, warehouse)
+    return None
 
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
-_ensure_warehouse()
+_settings = get_settings()
+_missing = _ensure_warehouse(_settings.warehouse, _settings.snapshot_dir, _settings.read_only)
+if _missing:
+    st.error(t("app.no_warehouse"))
+    st.stop()
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
 with st.sidebar:

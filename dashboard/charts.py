@@ -96,17 +96,22 @@ def trend_chart(
     projection: Projection | None = None,
     events: Sequence[Event] = (),
     height: int = 460,
+    series_break: Level | None = None,
 ) -> go.Figure:
     """One line per geo over time; targets, reference levels, projection and policy events on top.
 
-    `df` has columns geo, period, value, obs_flag. Flags are drawn as text beside their points.
+    `df` has columns geo, period, value, obs_flag. Flags are drawn as text beside their points. A series
+    break (`series_break.value` = the first comparable year) cuts every line there: the points on either
+    side are never joined, and a labelled vertical line marks it.
     """
     geo_names = geo_names or {}
     fig = go.Figure()
     order = geo_order(df["geo"].unique(), highlight)
     others = [g for g in order if g != highlight and not g.startswith("EU")]
+    cut = series_break.value if series_break is not None else None
     for geo in order:
-        _add_geo_trace(fig, df[df["geo"] == geo].sort_values("period"), geo, highlight, others, geo_names)
+        part = df[df["geo"] == geo].sort_values("period")
+        _add_geo_trace(fig, part, geo, highlight, others, geo_names, cut)
     years = [year_of(p) for p in df["period"]] or [2020.0]
     x_min, x_max = min(years), max(years)
     if projection is not None:
@@ -118,6 +123,11 @@ def trend_chart(
     for ref in references:
         _add_level(fig, ref, REFERENCE_COLOUR, "dashdot", x_min, x_max, marker=False)
     _add_events(fig, events, x_min, x_max)
+    if cut is not None and x_min < cut <= x_max:
+        fig.add_vline(x=cut - 0.5, line=dict(color="#7B8794", width=2, dash="longdash"))
+        fig.add_annotation(x=cut - 0.5, y=0.0, xref="x", yref="paper", text=safe.plot(series_break.label),
+                           showarrow=False, xanchor="right", yanchor="bottom", textangle=-90,
+                           font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND)  # fmt: skip
     _time_axis(fig, x_min, x_max)
     fig.update_layout(template=TEMPLATE, height=height, yaxis_title=unit)
     _frame(fig, title, source_line)
@@ -153,13 +163,21 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
         fig.update_layout(margin=dict(b=40))
 
 
-def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: list[str], names: dict) -> None:
+def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: list[str], names: dict,
+                   cut: float | None = None) -> None:  # fmt: skip
     flags = part["obs_flag"].fillna("").astype(str).tolist()
+    periods = part["period"].tolist()
+    xs, ys = [year_of(p) for p in periods], part["value"].tolist()
+    if cut is not None and any(x < cut for x in xs) and any(x >= cut for x in xs):
+        # A gap (None) across the break: plotly does not join lines over it.
+        i = next(k for k, x in enumerate(xs) if x >= cut)
+        xs, ys = xs[:i] + [None] + xs[i:], ys[:i] + [None] + ys[i:]
+        flags, periods = flags[:i] + [""] + flags[i:], periods[:i] + [""] + periods[i:]
     is_eu = geo.startswith("EU")
     fig.add_trace(
         go.Scatter(
-            x=[year_of(p) for p in part["period"]],
-            y=part["value"].tolist(),
+            x=xs,
+            y=ys,
             name=safe.plot(names.get(geo, geo)),
             mode="lines+markers+text",
             text=flags,
@@ -171,7 +189,7 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
                 dash="dash" if is_eu else "solid",
             ),
             marker=dict(size=8 if geo == highlight else 6),
-            customdata=list(zip(part["period"], flags, strict=True)),
+            customdata=list(zip(periods, flags, strict=True)),
             hovertemplate="%{fullData.name}, %{customdata[0]}: %{y} %{customdata[1]}<extra></extra>",
             meta=geo,
         )

@@ -123,7 +123,14 @@ def indicator_figure(
         projection=projection(entry.get("card"), geo_names.get(geo, geo), lang, spec.get("limit")),
         events=[charts.Event(d, t(key, lang)) for d, key in EVENTS],
         height=height,
+        series_break=_series_break(spec, lang),
     )
+
+
+def _series_break(spec: dict, lang: str) -> charts.Level | None:
+    """A definition or method change (`comparable_from`): drawn as a break, never joined into one trend."""
+    year = spec.get("comparable_from")
+    return charts.Level(float(year), t("chart.break", lang, year=year)) if year else None
 
 
 def ranking_figure(

@@ -89,6 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--from-raw", type=Path, metavar="DIR", help="from a raw cache or any folder of upstream files"
     )
+    build.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="from the snapshot only when there is no warehouse or it was built from another snapshot "
+        "(what `make run` and the app do; refreshed data is never replaced)",
+    )
+    build.add_argument(
+        "--discard-refreshed",
+        action="store_true",
+        help="allow a snapshot build to replace a warehouse that a refresh or an import built "
+        "(its newer data and its history of revisions are lost)",
+    )
     build.set_defaults(func=cmd_build)
 
     snap = sub.add_parser(
@@ -169,6 +181,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     s = get_settings()
+    if not args.from_raw:
+        needed, why = warehouse.snapshot_build_needed(s.warehouse, s.snapshot_dir)
+        origin, _ = warehouse.built_from(s.warehouse)
+        if args.if_needed and not needed:
+            console.print(f"warehouse kept: {why}")
+            return EXIT_OK
+        if origin not in (None, "snapshot") and not args.discard_refreshed:
+            err.print(f"[red]{s.warehouse} was built by a {origin}: a snapshot build would replace newer "
+                      "data and its history of revisions.[/red] Nothing was changed; add --discard-refreshed "
+                      "to replace it anyway.", highlight=False)  # fmt: skip
+            return EXIT_USAGE
     try:
         if args.from_raw:
             report = warehouse.build_from_raw(args.from_raw, s.warehouse)
@@ -220,6 +243,9 @@ def _fetch(args: argparse.Namespace):
     return outcomes, client
 
 
+_COLOURS = {"failed": "red", "skipped": "red", "partial": "yellow", "updated": "green"}
+
+
 def _summary(outcomes, client, changes=None) -> int:
     changes = {c.dataset: c for c in changes or []}
     table = Table(title="Fetch summary")
@@ -228,9 +254,12 @@ def _summary(outcomes, client, changes=None) -> int:
         table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
     for o in outcomes:
         c = changes.get(o.dataset)
-        colour = {"failed": "red", "updated": "green"}.get(o.status, "grey50")
+        status = "partial" if o.partial else o.status
+        colour = {"failed": "red", "skipped": "red", "partial": "yellow", "updated": "green"}.get(
+            status, "grey50"
+        )
         table.add_row(
-            escape(f"{o.source}/{o.dataset}"), f"[{colour}]{o.status}[/{colour}]",
+            escape(f"{o.source}/{o.dataset}"), f"[{colour}]{status}[/{colour}]",
             *(str(getattr(c, k)) if c else "–" for k in ("added", "changed", "unchanged")),
             f"{o.rows:,}" if o.rows else "–", f"{o.bytes:,}", f"{o.seconds:.2f}", escape(o.reason or ""),
         )  # fmt: skip
@@ -238,10 +267,18 @@ def _summary(outcomes, client, changes=None) -> int:
     console.print(
         f"{client.stats.requests} requests, {client.stats.bytes:,} bytes, {client.stats.seconds:.1f} s"
     )
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "skipped")]
+    partial = [o for o in outcomes if o.partial]
+    down = sorted({o.reason for o in outcomes if o.status == "skipped" and o.reason})
+    for reason in down:
+        err.print(
+            f"[red]{escape(reason)}[/red]; the rest of that source was not asked, its last good data is kept."
+        )
+    for o in partial:
+        err.print(f"[yellow]{escape(o.dataset)}: {escape(o.reason or '')}", highlight=False)
     if failed:
-        err.print(f"[red]{len(failed)} dataset(s) failed; the others were updated and nothing was lost.")
-    return EXIT_PARTIAL if failed else EXIT_OK
+        err.print(f"[red]{len(failed)} dataset(s) not updated; the others were, and nothing was lost.")
+    return EXIT_PARTIAL if failed or partial else EXIT_OK
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

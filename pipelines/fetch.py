@@ -1,4 +1,13 @@
-"""Catalogue + upstream APIs → raw cache files with provenance; unchanged ones skipped; attempts logged."""
+"""Catalogue + upstream APIs → raw cache files with provenance; unchanged ones skipped; attempts logged.
+
+What is fetched is decided per dataset: a dataset is fetched again when the catalogue asks for other codes
+than last time (the request's fingerprint), or when Eurostat updated it after our last fetch. The update time
+comes from the dataflow's structure (`UPDATE_DATA`, to the minute: it tells the 11:00 and 23:00 releases
+apart, and costs about 2 KB a dataset); only when that answer fails is the table of contents read (one
+download of 1.6 MB for every dataset, dates to the day: an update on the day of our fetch is then fetched
+again, to be safe). A source that is down (two service-side failures in a row, or a redirect to its
+maintenance host) stops being asked at once.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +15,17 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from indicators.catalog import load_indicators
 from pipelines import raw_cache
-from pipelines.http import Client, FetchError
-from pipelines.live import eurostat
+from pipelines.http import Client, FetchError, Response
+from pipelines.live import eurostat, eurostat_session
+from pipelines.live.eurostat import SliceRequest
 from pipelines.readers import ReaderError, detect_format, read_file
 from pipelines.readers import statbel as statbel_reader
 from pipelines.settings import Settings, get_settings
@@ -22,6 +34,20 @@ FETCH_LOG = "fetch_log.jsonl"
 STAGING = ".staging"
 XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream")
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
+FACTS_TYPES = ("text/csv", "application/csv", "application/json", "application/octet-stream", "text/plain")
+DESI_FACTS = "desi_facts"
+# Failures that say the service, not a dataset, is in trouble; two in a row (the TOC counts) stop the source.
+SERVICE_FAILURES = {
+    "server_error",
+    "connection",
+    "timeout",
+    "html",
+    "truncated",
+    "unavailable",
+    "rate_limited",
+}
+DOWN_AFTER = 2
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 @dataclass
@@ -33,6 +59,8 @@ class Job:
     url: str
     expect: tuple[str, ...]
     file_name: str
+    request: SliceRequest | None = None  # Eurostat slices: the codes asked (fingerprinted, narrowed on 400)
+    fingerprint: str | None = None  # what is asked; a change means fetching again whatever the TOC says
 
 
 @dataclass
@@ -47,27 +75,29 @@ class Outcome:
     rows: int = 0
     upstream_updated: str | None = None
     started: str = ""
+    rejected: list[str] = field(default_factory=list)  # codes refused upstream, with indicators using them
+
+    @property
+    def partial(self) -> bool:
+        return self.status == "updated" and bool(self.rejected)
 
 
 def jobs(
     settings: Settings, *, datasets: list[str] | None = None, bulk: bool = False, statbel: bool = False
 ) -> list[Job]:
-    """What the catalogue needs: one filtered Eurostat slice per dataset, plus DESI and Statbel files."""
+    """What the catalogue needs: a filtered Eurostat slice per dataset, DESI facts per KPI, Statbel files."""
     indicators = load_indicators()
     base = settings.eurostat_url
-    out = [
-        Job(
-            "eurostat",
-            r.dataset,
-            eurostat.bulk_url(base, r.dataset) if bulk else eurostat.slice_url(base, r),
-            eurostat.TSV_TYPES if bulk else eurostat.CSV_TYPES,
-            f"{r.dataset}.tsv.gz" if bulk else f"{r.dataset}.sdmx.csv",
-        )
-        for r in eurostat.plan(indicators)
-    ]
-    desi = os.environ.get("AIPLAN_DESI_WORKBOOK_PATH")
-    if desi and any(i.source == "desi" for i in indicators):
-        out.append(Job("desi", "desi_2022", _url(settings.desi_url, desi), XLSX_TYPES, "desi_workbook.xlsx"))
+    out = []
+    for r in eurostat.plan(indicators):
+        if bulk:
+            job = Job("eurostat", r.dataset, eurostat.bulk_url(base, r.dataset), eurostat.TSV_TYPES,
+                      f"{r.dataset}.tsv.gz", fingerprint=f"bulk:{r.dataset}")  # fmt: skip
+        else:
+            job = Job("eurostat", r.dataset, eurostat.slice_url(base, r), eurostat.CSV_TYPES,
+                      f"{r.dataset}.sdmx.csv", request=r, fingerprint=r.fingerprint())  # fmt: skip
+        out.append(job)
+    out += _desi_jobs(settings, indicators)
     if statbel:
         for path in filter(None, os.environ.get("AIPLAN_STATBEL_FILES", "").split(",")):
             name = path.rsplit("/", 1)[-1]
@@ -82,9 +112,48 @@ def jobs(
     return out
 
 
+def _desi_jobs(settings: Settings, indicators) -> list[Job]:
+    """The Commission's DESI facts, one query per KPI the catalogue uses (every breakdown, unit and edition,
+    the EU 2030 target rows included); the 2022 workbook only when its path is configured."""
+    out = []
+    facts = [i for i in indicators if (i.source, i.dataset) == ("desi", DESI_FACTS)]
+    kpis = sorted({i.series["indicator"] for i in facts})
+    for kpi in kpis:
+        query = urlencode({"indicator": kpi, "format": "csv"})
+        out.append(Job("desi", DESI_FACTS, f"{settings.desi_url}/api/v1/facts/?{query}", FACTS_TYPES,
+                       f"{kpi}.csv", fingerprint=f"facts:{kpi}"))  # fmt: skip
+    workbook = os.environ.get("AIPLAN_DESI_WORKBOOK_PATH")
+    if workbook and any(i.source == "desi" and i.dataset == "desi_2022" for i in indicators):
+        url = _url(settings.desi_url, workbook)
+        out.append(Job("desi", "desi_2022", url, XLSX_TYPES, "desi_workbook.xlsx"))
+    return out
+
+
 def _url(base: str, path: str) -> str:
     """A path is appended to its source's base URL; a full URL is kept, and the client checks its host."""
     return path if path.startswith(("http://", "https://")) else base + path
+
+
+@dataclass
+class _Health:
+    """Consecutive service-side failures per source; a source that is down is not asked again this run."""
+
+    streak: dict[str, int] = field(default_factory=dict)
+    down: dict[str, str] = field(default_factory=dict)  # source → why
+
+    def record(self, source: str, error: FetchError | None) -> None:
+        if error is None:
+            self.streak[source] = 0
+            return
+        if error.kind == "unavailable":  # the maintenance redirect says it all
+            self.down[source] = str(error)
+            return
+        if error.kind in SERVICE_FAILURES:
+            self.streak[source] = self.streak.get(source, 0) + 1
+            if self.streak[source] >= DOWN_AFTER:
+                self.down[source] = str(error)
+        else:
+            self.streak[source] = 0
 
 
 def fetch(
@@ -97,28 +166,19 @@ def fetch(
     """Fetch each job into the raw cache; a failure is reported and the previous file is kept."""
     s = settings or get_settings()
     client = Client(s)
-    previous = {
-        (e.source, e.dataset): e for e in raw_cache.load_manifest(s.raw_dir) if e.original.startswith("http")
-    }
-    toc = _toc(client, s) if any(j.source == "eurostat" for j in job_list) else {}
+    previous = {e.request: e for e in raw_cache.load_manifest(s.raw_dir) if e.request}
+    health = _Health()
+    toc = _Toc(client, s, health)
     outcomes = []
     try:
         for job in job_list:
-            upstream = toc.get(job.dataset)
-            prev = previous.get((job.source, job.dataset))
-            if not force and upstream and prev and prev.upstream_updated == upstream:
-                reason = "upstream not updated since the last fetch"
-                outcome = Outcome(
-                    job.source,
-                    job.dataset,
-                    "unchanged",
-                    job.url,
-                    reason,
-                    upstream_updated=upstream,
-                    started=_now(),
-                )
+            if job.source in health.down:
+                outcome = Outcome(job.source, job.dataset, "skipped", job.url,
+                                  f"{_SOURCE_NAMES[job.source]} unavailable: {health.down[job.source]}",
+                                  started=_now())  # fmt: skip
             else:
-                outcome = _fetch_one(client, s, job, upstream)
+                prev = previous.get(job.fingerprint) if job.fingerprint else None
+                outcome = _one(client, s, job, prev, toc, force, health)
             _log(s.raw_dir, outcome)
             outcomes.append(outcome)
             if on_done:
@@ -128,36 +188,106 @@ def fetch(
     return outcomes, client
 
 
-def _toc(client: Client, s: Settings) -> dict[str, str]:
-    """Eurostat's last update per dataset; without it every dataset is fetched (correct, just slower)."""
+_SOURCE_NAMES = {"eurostat": "Eurostat", "desi": "The Commission's DESI platform", "statbel": "Statbel"}
+
+
+def _one(client: Client, s: Settings, job: Job, prev: raw_cache.RawEntry | None, toc: _Toc,
+         force: bool, health: _Health) -> Outcome:  # fmt: skip
+    upstream = None
+    if job.source == "eurostat":
+        unchanged, upstream = _unchanged(client, s, job, prev, toc, health, force)
+        if unchanged:
+            return Outcome(job.source, job.dataset, "unchanged", job.url,
+                           "upstream not updated since the last fetch", upstream_updated=upstream,
+                           started=_now())  # fmt: skip
+        if job.source in health.down:
+            return Outcome(job.source, job.dataset, "skipped", job.url,
+                           f"{_SOURCE_NAMES[job.source]} unavailable: {health.down[job.source]}",
+                           started=_now())  # fmt: skip
+    outcome, error = _fetch_one(client, s, job, upstream)
+    health.record(job.source, error)
+    return outcome
+
+
+def _unchanged(client: Client, s: Settings, job: Job, prev: raw_cache.RawEntry | None, toc: _Toc,
+               health: _Health, force: bool) -> tuple[bool, str | None]:  # fmt: skip
+    """(True, upstream update) when the last fetch of this very request is still current upstream; else
+    (False, the update time to record). The dataflow's UPDATE_DATA first, the TOC's day when that fails."""
+    known = prev is not None and (s.raw_dir / prev.path).exists() and prev.request == job.fingerprint
     try:
-        resp = client.get(eurostat.toc_url(s.eurostat_url), expect=eurostat.TOC_TYPES)
-        return eurostat.parse_toc(resp.body.decode("utf-8", errors="replace"))
-    except (FetchError, ValueError) as exc:
-        _log(
-            s.raw_dir,
-            Outcome(
-                "eurostat",
-                "(table of contents)",
-                "failed",
-                eurostat.toc_url(s.eurostat_url),
-                str(exc),
-                started=_now(),
-            ),
-        )
-        return {}
+        exact = eurostat_session.update_time(client, s.eurostat_url, job.dataset)
+        health.record("eurostat", None)
+    except FetchError as exc:
+        exact = None
+        health.record("eurostat", exc)
+    if exact is not None:
+        if force or not known or not prev.imported_at:
+            return False, exact
+        return _instant(exact) <= _instant(prev.imported_at), exact
+    if "eurostat" in health.down or force or not known:
+        return False, None  # fetched anyway: the 1.6 MB TOC is only read to decide
+    day = toc.day(job.dataset)
+    if day is None or day != (prev.upstream_updated or "")[:10]:
+        return False, day  # no date to go by, or another day of update than the one we hold
+    fetched = _brussels_day(prev.imported_at)
+    if fetched and day < fetched:
+        return True, prev.upstream_updated  # updated on a day before the one we fetched on
+    return False, day  # updated on the very day we fetched: the TOC cannot tell before from after
 
 
-def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> Outcome:
+def _instant(iso: str) -> datetime:
+    """An ISO 8601 text as an aware time (a date or a time without offset is Brussels time)."""
+    t = datetime.fromisoformat(iso)
+    return t if t.tzinfo else t.replace(tzinfo=BRUSSELS)
+
+
+def _brussels_day(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    return _instant(iso).astimezone(BRUSSELS).date().isoformat()
+
+
+class _Toc:
+    """Eurostat's table of contents, downloaded once, and only when a dataflow's own update time failed."""
+
+    def __init__(self, client: Client, s: Settings, health: _Health):
+        self.client, self.s, self.health = client, s, health
+        self.days: dict[str, str] | None = None
+
+    def day(self, dataset: str) -> str | None:
+        if self.days is None:
+            self.days = self._load()
+        return self.days.get(dataset)
+
+    def _load(self) -> dict[str, str]:
+        url = eurostat.toc_url(self.s.eurostat_url)
+        try:
+            resp = self.client.get(url, expect=eurostat.TOC_TYPES)
+            days = eurostat.parse_toc(resp.body)
+            self.health.record("eurostat", None)
+            return days
+        except (FetchError, ValueError, ReaderError) as exc:
+            if isinstance(exc, FetchError):
+                self.health.record("eurostat", exc)
+            _log(self.s.raw_dir, Outcome("eurostat", "(table of contents)", "failed", url, str(exc),
+                                         started=_now()))  # fmt: skip
+            return {}
+
+
+def _fetch_one(
+    client: Client, s: Settings, job: Job, upstream: str | None
+) -> tuple[Outcome, FetchError | None]:
     started = _now()
     outcome = Outcome(job.source, job.dataset, "failed", job.url, started=started, upstream_updated=upstream)
+    staging = s.raw_dir / STAGING / job.source / job.dataset
     try:
-        resp = client.get(job.url, expect=job.expect)
+        resp, fingerprint = _download(client, s, job, outcome)
         outcome.bytes, outcome.seconds = len(resp.body), resp.seconds
-        target = s.raw_dir / job.source / job.dataset / job.file_name
-        # Staged under its real name (readers go by extension, Statbel's by the year in the name), beside the
-        # cache so os.replace stays on one filesystem.
-        tmp = s.raw_dir / STAGING / job.source / job.dataset / job.file_name
+        name = _file_name(job, resp.body)
+        target = s.raw_dir / job.source / job.dataset / name
+        # Staged under its real name (readers go by content, Statbel's by the year in the name, openpyxl by
+        # the extension), beside the cache so os.replace stays on one filesystem.
+        tmp = staging / name
         tmp.parent.mkdir(parents=True, exist_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(resp.body)
@@ -165,12 +295,38 @@ def _fetch_one(client: Client, s: Settings, job: Job, upstream: str | None) -> O
         os.replace(tmp, target)  # the previous good file stays until the new one is known good
         outcome.status, outcome.rows = "updated", len(result.observations)
         outcome.upstream_updated = upstream or result.upstream_updated
-        _record(s.raw_dir, job, target, outcome)
+        if outcome.rejected:
+            outcome.reason = "Eurostat rejected " + "; ".join(outcome.rejected) + "; the rest was fetched"
+        _record(s.raw_dir, job, target, outcome, fingerprint, resp.url)
+        return outcome, None
     except FetchError as exc:
         outcome.reason = str(exc)
+        return outcome, exc
     finally:
-        shutil.rmtree(s.raw_dir / STAGING / job.source / job.dataset, ignore_errors=True)
-    return outcome
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _download(client: Client, s: Settings, job: Job, outcome: Outcome) -> tuple[Response, str | None]:
+    """The answer's bytes and the fingerprint of what was asked (narrowed when Eurostat rejected codes)."""
+    if job.request is not None:
+        answer = eurostat_session.get_slice(client, s.eurostat_url, job.request)
+        outcome.rejected = answer.rejected
+        # A narrowed request is recorded under the full request's fingerprint: asking again would be refused
+        # again, until the catalogue (and so the fingerprint) changes or the TOC shows new data.
+        return answer.response, job.fingerprint
+    if job.source == "eurostat":
+        return eurostat_session.get_data(client, s.eurostat_url, job.url, job.expect), job.fingerprint
+    return client.get(job.url, expect=job.expect), job.fingerprint
+
+
+def _file_name(job: Job, body: bytes) -> str:
+    """The job's file name, its extension fitted to what came back (a workbook must be called .xlsx)."""
+    stem = job.file_name.split(".", 1)[0]
+    if body[:4] == b"PK\x03\x04" and job.source == "eurostat":
+        return f"{stem}.xlsx"
+    if body.lstrip()[:1] in (b"{", b"[") and job.source == "eurostat":
+        return f"{stem}.json"
+    return job.file_name
 
 
 def _validate(path: Path, job: Job):
@@ -189,12 +345,19 @@ def _validate(path: Path, job: Job):
     return result
 
 
-def _record(raw_dir: Path, job: Job, target: Path, outcome: Outcome) -> None:
-    entries = {e.path: e for e in raw_cache.load_manifest(raw_dir)}
+def _record(
+    raw_dir: Path, job: Job, target: Path, outcome: Outcome, fingerprint: str | None, url: str
+) -> None:
     rel = str(target.relative_to(raw_dir))
+    entries = {}
+    for e in raw_cache.load_manifest(raw_dir):
+        if fingerprint and e.request == fingerprint and e.path != rel:
+            (raw_dir / e.path).unlink(missing_ok=True)  # the same request answered in another format earlier
+            continue
+        entries[e.path] = e
     entries[rel] = raw_cache.RawEntry(
         path=rel,
-        original=job.url,
+        original=url,
         source=job.source,
         dataset=job.dataset,
         format=detect_format(target),
@@ -202,6 +365,8 @@ def _record(raw_dir: Path, job: Job, target: Path, outcome: Outcome) -> None:
         bytes=target.stat().st_size,
         upstream_updated=outcome.upstream_updated,
         imported_at=_now(),
+        request=fingerprint,
+        rejected=list(outcome.rejected),
     )
     raw_cache.save_manifest(raw_dir, list(entries.values()))
 

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
 from pipelines.settings import Settings, get_settings
@@ -21,17 +21,47 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 # Eurostat answers 400/404/413 for bad queries, unknown datasets, too-big extractions: retrying cannot help.
 MAX_BYTES = 200 * 1024 * 1024
 MAX_REDIRECTS = 3
+# A Retry-After longer than this is not waited for: the request fails now and the next refresh tries again.
+MAX_RETRY_AFTER = 30.0
+# Eurostat redirects to its "sorry" host during maintenance (sorry.ec.europa.eu).
+MAINTENANCE_HOST_PREFIX = "sorry."
+
+
+class PoliteRetry(Retry):
+    """urllib3's Retry that honours Retry-After up to a ceiling: a longer wait is not retried (an hour's wait
+    would stall a refresh that must end; the answer itself says the service is busy, so this request fails
+    now and the next refresh tries again)."""
+
+    def __init__(self, *args, max_retry_after: float = MAX_RETRY_AFTER, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_retry_after = max_retry_after
+
+    def new(self, **kwargs) -> PoliteRetry:
+        fresh = super().new(**kwargs)
+        fresh.max_retry_after = self.max_retry_after
+        return fresh
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        wait = self.get_retry_after(response) if response is not None else None
+        if wait is not None and wait > self.max_retry_after:
+            # urllib3 catches this and, with raise_on_status=False, hands back the response itself.
+            reason = ResponseError(f"Retry-After {wait:g} s exceeds {self.max_retry_after:g} s")
+            raise MaxRetryError(_pool, url, reason)
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 class FetchError(RuntimeError):
     """A fetch that failed; `kind` says why in one word the CLI and tests can rely on."""
 
-    def __init__(self, kind: str, url: str, message: str, status: int | None = None):
-        self.kind = (
-            kind  # timeout | connection | server_error | rate_limited | bad_request | unknown_dataset |
-        )
+    def __init__(self, kind: str, url: str, message: str, status: int | None = None, body: bytes = b""):
+        # timeout | connection | server_error | rate_limited | bad_request | unknown_dataset | unknown_code
+        # | too_big | async | async_failed | async_timeout | unavailable | not_data | empty | truncated
+        # | too_large | refused_host
+        self.kind = kind
         self.url = url
         self.status = status
+        self.body = body  # the start of the error answer (an async envelope, Eurostat's JSON error)
+        self.message = message  # without the kind and URL that str() adds
         super().__init__(f"{kind}: {message} ({url})")
 
 
@@ -73,7 +103,7 @@ class Client:
             float(os.environ.get("AIPLAN_HTTP_READ_TIMEOUT", 120)),
         )
         self.max_bytes = int(os.environ.get("AIPLAN_HTTP_MAX_BYTES", MAX_BYTES))
-        retry = Retry(
+        retry = PoliteRetry(
             total=int(os.environ.get("AIPLAN_HTTP_RETRIES", 4)),
             connect=int(os.environ.get("AIPLAN_HTTP_RETRIES", 4)),
             read=1,
@@ -83,9 +113,13 @@ class Client:
             allowed_methods=frozenset({"GET", "HEAD"}),
             respect_retry_after_header=True,
             raise_on_status=False,
+            max_retry_after=float(os.environ.get("AIPLAN_HTTP_MAX_RETRY_AFTER", MAX_RETRY_AFTER)),
         )
         self.session = requests.Session()
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        # identity, as the Commission's own importer asks: Eurostat gzips without a Content-Encoding header
+        # when it may, so asking for gzip would hand `requests` bytes it cannot know to decompress. Readers
+        # still sniff the gzip magic, for when a proxy or Eurostat compresses anyway.
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
         adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -106,6 +140,10 @@ class Client:
             if resp.status not in (301, 302, 303, 307, 308) or not location:
                 break
             url = urljoin(url, location)
+            if urlsplit(url).netloc.lower().startswith(MAINTENANCE_HOST_PREFIX):
+                raise FetchError(
+                    "unavailable", resp.url, f"redirected to the maintenance page {url}", resp.status
+                )
         else:
             raise FetchError("bad_request", url, f"more than {MAX_REDIRECTS} redirects")
         if resp.status >= 400:
@@ -159,7 +197,7 @@ class Client:
         for chunk in r.iter_content(chunk_size=1 << 16):
             size += len(chunk)
             if size > self.max_bytes:
-                raise FetchError("too_large", url, f"more than {self.max_bytes:,} bytes (decompressed)")
+                raise FetchError("too_large", url, f"more than {self.max_bytes:,} bytes")
             chunks.append(chunk)
         body = b"".join(chunks)
         if declared and "Content-Encoding" not in r.headers and len(body) < int(declared):
@@ -180,8 +218,9 @@ def _check_type(resp: Response, expect: tuple[str, ...]) -> None:
     ctype = resp.content_type.split(";")[0].strip().lower()
     head = resp.body[:512].lstrip().lower()
     if ctype == "text/html" or head.startswith((b"<!doctype html", b"<html")):
+        # An HTML page where data was asked is the service's error or maintenance page, not a dataset's fault.
         raise FetchError(
-            "not_data", resp.url, f"an HTML page came back (HTTP {resp.status}), not data", resp.status
+            "html", resp.url, f"an HTML page came back (HTTP {resp.status}), not data", resp.status
         )
     if expect and ctype and not any(ctype == e or ctype.endswith("+" + e.split("/")[-1]) for e in expect):
         raise FetchError(
@@ -202,7 +241,7 @@ def http_error(resp: Response) -> FetchError:
         kind = "unknown_code"
     if resp.status == 404 and "NO RESULTS" in message.upper():
         kind = "unknown_dataset"
-    return FetchError(kind, resp.url, message, resp.status)
+    return FetchError(kind, resp.url, message, resp.status, resp.body[:65536])
 
 
 def _upstream_message(body: bytes) -> str | None:

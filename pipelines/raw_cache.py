@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +27,8 @@ class RawEntry:
     bytes: int
     upstream_updated: str | None
     imported_at: str
+    request: str | None = None  # fingerprint of the live request that fetched it (codes, geos)
+    rejected: list[str] = field(default_factory=list)  # codes the upstream refused in that request
 
 
 @dataclass

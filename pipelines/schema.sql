@@ -11,7 +11,8 @@ CREATE TABLE observations (
     obs_flag         VARCHAR,            -- Eurostat observation status letters (b, p, e, u, d, ...)
     conf_flag        VARCHAR,            -- confidentiality status (C, N, P)
     upstream_updated VARCHAR,            -- ISO 8601 upstream last update of the dataset, when known
-    fetched_at       TIMESTAMP           -- when we read the payload
+    fetched_at       TIMESTAMP,          -- when we read the payload
+    edition          VARCHAR             -- DESI edition the value was published in (desi_2026); NULL otherwise
 );
 
 -- Every value a refresh changed: Eurostat keeps no vintages, we do.
@@ -68,7 +69,7 @@ CREATE TABLE fetches (
     format           VARCHAR,
     started          TIMESTAMP NOT NULL,
     finished         TIMESTAMP,
-    status           VARCHAR NOT NULL,   -- ok | failed | skipped | superseded
+    status           VARCHAR NOT NULL,   -- ok | superseded (reads); updated | unchanged | partial | failed | skipped
     bytes            BIGINT,
     sha256           VARCHAR,
     upstream_updated VARCHAR,
@@ -91,11 +92,16 @@ CREATE TABLE geo_reference (
 );
 
 CREATE TABLE build_info (
-    built_at   TIMESTAMP NOT NULL,
-    built_from VARCHAR NOT NULL,         -- snapshot | raw
-    location   VARCHAR NOT NULL,
-    n_obs      BIGINT NOT NULL
+    built_at        TIMESTAMP NOT NULL,
+    built_from      VARCHAR NOT NULL,    -- snapshot | raw | refresh
+    location        VARCHAR NOT NULL,
+    n_obs           BIGINT NOT NULL,
+    snapshot_sha256 VARCHAR              -- the snapshot manifest a snapshot build came from
 );
+
+-- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (2);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 

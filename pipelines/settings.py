@@ -22,6 +22,7 @@ class Settings:
     eurostat_url: str
     desi_url: str
     statbel_url: str
+    read_only: bool = False  # AIPLAN_READ_ONLY=1: the app never writes (production; the pipeline builds)
 
 
 def get_settings() -> Settings:
@@ -35,4 +36,5 @@ def get_settings() -> Settings:
         eurostat_url=os.environ.get("AIPLAN_EUROSTAT_URL", EUROSTAT_URL).rstrip("/"),
         desi_url=os.environ.get("AIPLAN_DESI_URL", DESI_URL).rstrip("/"),
         statbel_url=os.environ.get("AIPLAN_STATBEL_URL", STATBEL_URL).rstrip("/"),
+        read_only=os.environ.get("AIPLAN_READ_ONLY", "").lower() in ("1", "true", "yes"),
     )

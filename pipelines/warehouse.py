@@ -19,6 +19,7 @@ from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+SCHEMA_VERSION = 2  # as inserted by schema.sql; 1 = the layout before schema_version existed
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
 
@@ -39,8 +40,10 @@ class Payload:
 
     @property
     def is_slice(self) -> bool:
-        """A filtered API query (SDMX c[...] filters) holds part of a dataset; a file holds all of it."""
-        return self.location.startswith("http") and ("c[" in self.location or "c%5B" in self.location)
+        """A filtered API query (SDMX c[...] filters) or a subset of a database's records (DESI facts) holds
+        part of a dataset; a whole-dataset file holds all of it."""
+        filtered = self.location.startswith("http") and ("c[" in self.location or "c%5B" in self.location)
+        return filtered or self.result.partial
 
 
 @dataclass
@@ -140,7 +143,9 @@ def read_raw(raw_dir: Path, skip_sha256: set[str] | None = None) -> list[Payload
 def choose_latest(payloads: list[Payload]) -> tuple[list[Payload], list[tuple[Payload, Payload]]]:
     """Keep one payload per dataset, never splicing two: the latest upstream update, else the furthest data.
 
-    Returns the kept payloads and (superseded, kept) pairs.
+    Payloads that are subsets of one database (DESI facts, `ReadResult.partial`) are unioned instead: each
+    holds other KPIs of the same records, so none supersedes another. Returns the kept payloads and
+    (superseded, kept) pairs.
     """
     by_key: dict[tuple[str, str, str], list[Payload]] = {}
     for p in payloads:
@@ -148,10 +153,48 @@ def choose_latest(payloads: list[Payload]) -> tuple[list[Payload], list[tuple[Pa
         by_key.setdefault((p.result.source, p.result.dataset, kind), []).append(p)
     kept, dropped = [], []
     for group in by_key.values():
+        if len(group) > 1 and all(p.result.partial for p in group):
+            kept.append(_union(group))
+            continue
         ranked = sorted(group, key=_freshness, reverse=True)
         kept.append(ranked[0])
         dropped.extend((p, ranked[0]) for p in ranked[1:])
     return kept, dropped
+
+
+def _union(group: list[Payload]) -> Payload:
+    """Several record subsets of one dataset → one payload; on a shared key the later edition, then the later
+    upstream update, wins (the rows of one key are never averaged or mixed)."""
+    ranked = sorted(group, key=_freshness, reverse=True)
+    frames = [p.result.observations for p in ranked]
+    obs = pd.concat(frames, ignore_index=True)
+    order = obs["edition"].fillna("").to_numpy()
+    obs = obs.assign(_ed=order).sort_values("_ed", ascending=False, kind="stable").drop(columns="_ed")
+    key = ["source", "dataset", "series_key", "geo", "period"]
+    shared = int(obs.duplicated(key).sum())
+    obs = obs.drop_duplicates(key, keep="first").sort_values(key, kind="stable").reset_index(drop=True)
+    first = ranked[0].result
+    notes = [n for p in ranked for n in p.result.notes]
+    if shared:
+        notes.append(f"{shared} value(s) present in two files: the later edition or update was kept")
+    result = ReadResult(
+        format=first.format,
+        source=first.source,
+        dataset=first.dataset,
+        observations=obs,
+        labels=pd.concat([p.result.labels for p in ranked], ignore_index=True),
+        upstream_updated=max((p.result.upstream_updated or "" for p in ranked), default="") or None,
+        title=first.title,
+        notes=notes,
+        partial=True,
+    )
+    return Payload(
+        result,
+        "; ".join(p.location for p in ranked),
+        ",".join(sorted(p.sha256 for p in ranked)),
+        sum(p.bytes for p in ranked),
+        max(p.read_at for p in ranked),
+    )
 
 
 def _freshness(p: Payload) -> tuple[str, str, int]:
@@ -232,7 +275,9 @@ def _log_fetch(con, p: Payload, status: str, error: str | None = None) -> None:
     )  # fmt: skip
 
 
-def _finish(con: duckdb.DuckDBPyConnection, built_from: str, location: str) -> int:
+def _finish(
+    con: duckdb.DuckDBPyConnection, built_from: str, location: str, snapshot_sha256: str | None = None
+) -> int:
     dup = con.execute(
         "SELECT source, dataset, series_key, geo, period, count(*) FROM observations "
         "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
@@ -241,7 +286,9 @@ def _finish(con: duckdb.DuckDBPyConnection, built_from: str, location: str) -> i
         raise BuildError(f"duplicate observation key {dup[:5]} ({dup[5]} rows)")
     n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
     con.execute(
-        "INSERT INTO build_info VALUES (?, ?, ?, ?)", [_now().replace(tzinfo=None), built_from, location, n]
+        "INSERT INTO build_info (built_at, built_from, location, n_obs, snapshot_sha256) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [_now().replace(tzinfo=None), built_from, location, n, snapshot_sha256],
     )
     return n
 
@@ -261,9 +308,14 @@ def build_from_snapshot(snapshot_dir: Path, warehouse: Path) -> BuildReport:
         report.datasets = _load_snapshot(con, snapshot_dir)
         _insert_codelists(con)
         report.catalogue = write_catalogue(con)
-        report.observations = _finish(con, "snapshot", str(snapshot_dir))
+        report.observations = _finish(con, "snapshot", str(snapshot_dir), snapshot_sha256(snapshot_dir))
     report.seconds = (_now() - started).total_seconds()
     return report
+
+
+def snapshot_sha256(snapshot_dir: Path) -> str | None:
+    manifest = snapshot_dir / "manifest.json"
+    return raw_cache.sha256_of(manifest) if manifest.exists() else None
 
 
 def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> int:
@@ -316,8 +368,10 @@ def build_refresh(raw_dir: Path, warehouse: Path, snapshot_dir: Path, fetch_log:
     with new_warehouse(warehouse) as con:
         if not _carry_over(con, warehouse):
             _load_snapshot(con, snapshot_dir)
-        held = {
-            sha for (sha,) in con.execute("SELECT sha256 FROM datasets WHERE sha256 IS NOT NULL").fetchall()
+        held = {  # a unioned dataset records the sha256 of each of its files, comma-separated
+            sha
+            for (shas,) in con.execute("SELECT sha256 FROM datasets WHERE sha256 IS NOT NULL").fetchall()
+            for sha in shas.split(",")
         }
         fresh = read_raw(raw_dir, skip_sha256=held) if raw_cache.load_manifest(raw_dir) else []
         payloads, _ = choose_latest(fresh)
@@ -333,21 +387,43 @@ def build_refresh(raw_dir: Path, warehouse: Path, snapshot_dir: Path, fetch_log:
 
 
 def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
-    """Copy the current warehouse's data tables; False when there is none (or an older layout)."""
+    """Copy the current warehouse's data tables (by column name); False when there is no warehouse.
+
+    An older layout is migrated: columns it lacks are filled with NULL. A layout this version cannot read
+    (a newer warehouse, or a table whose columns no longer fit) stops the build with BuildError, so refreshed
+    observations and their history are never dropped on the way.
+    """
     if not current.exists():
         return False
-    con.execute(f"ATTACH '{current}' AS current (READ_ONLY)")
+    con.execute(f"ATTACH '{_sql_str(current)}' AS current (READ_ONLY)")
     try:
+        version = _schema_version(con, "current")
+        if version > SCHEMA_VERSION:
+            raise BuildError(f"{current} was built by a newer aiplan (layout {version}, this one reads up to "
+                             f"{SCHEMA_VERSION}); it is left untouched")  # fmt: skip
         for table in CARRIED:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM current.{table}")
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM current.{table}")
+            except duckdb.Error as exc:
+                raise BuildError(
+                    f"{current}: table {table} (layout {version}) cannot be carried into layout "
+                    f"{SCHEMA_VERSION} ({exc}); the warehouse is left untouched and nothing was dropped"
+                ) from exc
         con.execute("INSERT INTO labels BY NAME SELECT * FROM current.labels WHERE dataset <> '*'")
-    except duckdb.Error:
-        for table in (*CARRIED, "labels"):
-            con.execute(f"DELETE FROM {table}")
-        return False
     finally:
         con.execute("DETACH current")
     return True
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection, alias: str) -> int:
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_catalog = ? AND table_name = 'schema_version'",
+        [alias],
+    ).fetchone()[0]
+    if not has:
+        return 1
+    return con.execute(f"SELECT max(version) FROM {alias}.schema_version").fetchone()[0]
 
 
 def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChange:
@@ -429,6 +505,9 @@ WHERE n.geo IS NULL OR {_DIFFERS}
 """
 
 
+_NOT_OK = ("failed", "skipped")
+
+
 def _insert_fetch_log(con: duckdb.DuckDBPyConnection, log: list[dict]) -> None:
     if not log:
         return
@@ -436,10 +515,12 @@ def _insert_fetch_log(con: duckdb.DuckDBPyConnection, log: list[dict]) -> None:
         [
             {
                 "source": e["source"], "dataset": e["dataset"], "location": e["url"], "format": None,
-                "started": e["started"], "finished": e.get("finished"), "status": e["status"],
+                "started": e["started"], "finished": e.get("finished"),
+                # a dataset fetched without some codes Eurostat rejected is "partial", the codes in `error`
+                "status": "partial" if e.get("rejected") and e["status"] == "updated" else e["status"],
                 "bytes": e["bytes"],
                 "sha256": None, "upstream_updated": e.get("upstream_updated"), "n_obs": e.get("rows"),
-                "error": e.get("reason") if e["status"] == "failed" else None,
+                "error": e.get("reason") if e["status"] in _NOT_OK or e.get("rejected") else None,
             }
             for e in log
         ]
@@ -454,9 +535,43 @@ def _sql_list(items: list[str]) -> str:
     return "[" + ", ".join("'" + s.replace("'", "''") + "'" for s in items) + "]"
 
 
-def warehouse_is_stale(warehouse: Path, snapshot_dir: Path) -> bool:
-    """True when the warehouse is missing or older than the snapshot it would be built from."""
+def built_from(warehouse: Path) -> tuple[str | None, str | None]:
+    """(built_from, snapshot manifest sha256) of a warehouse; (None, None) when it cannot be read."""
+    try:
+        con = connect_read_only(warehouse)
+    except (FileNotFoundError, duckdb.Error):
+        return None, None
+    try:
+        cols = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'build_info'"
+        ).fetchall()
+        sha = "snapshot_sha256" if ("snapshot_sha256",) in cols else "NULL"
+        row = con.execute(
+            f"SELECT built_from, {sha} FROM build_info ORDER BY built_at DESC LIMIT 1"
+        ).fetchone()
+    except duckdb.Error:
+        return None, None
+    finally:
+        con.close()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def snapshot_build_needed(warehouse: Path, snapshot_dir: Path) -> tuple[bool, str]:
+    """Whether the bundled snapshot should (re)build the warehouse, and why, in words for the log.
+
+    Only when there is no warehouse, or the warehouse was itself built from a snapshot other than the one
+    bundled now. A warehouse a refresh or an import built is never replaced by the snapshot: its data is
+    newer than the snapshot's and its observation_history exists nowhere else. File times do not count
+    (a `git pull` or a checkout touches every snapshot file).
+    """
     if not warehouse.exists():
-        return True
-    manifest = snapshot_dir / "manifest.json"
-    return manifest.exists() and manifest.stat().st_mtime > warehouse.stat().st_mtime
+        return True, "no warehouse yet"
+    origin, sha = built_from(warehouse)
+    if origin is None:
+        return False, f"{warehouse} exists but cannot be read; it is left as it is"
+    if origin != "snapshot":
+        return False, f"{warehouse} holds {origin} data, newer than the bundled snapshot; kept"
+    current = snapshot_sha256(snapshot_dir)
+    if current is not None and sha != current:
+        return True, "the bundled snapshot changed since the warehouse was built from it"
+    return False, "the warehouse is the bundled snapshot's"

@@ -15,6 +15,7 @@ _MODULES = {
     "jsonstat": "pipelines.readers.jsonstat",
     "databrowser-xlsx": "pipelines.readers.databrowser_xlsx",
     "desi-xlsx": "pipelines.readers.desi",
+    "desi-facts": "pipelines.readers.desi_facts",
     "statbel-zip": "pipelines.readers.statbel",
     "statbel-xlsx": "pipelines.readers.statbel",
 }

@@ -1,8 +1,9 @@
-"""A zip or gzip file → refused (ReaderError) when it is a bomb or names paths outside its folder."""
+"""Zip/gzip payloads → refused when bombs or escaping their folder; gzip bytes (by magic) → their content."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import zipfile
 import zlib
@@ -49,3 +50,32 @@ def check_gzip(path: Path) -> None:
                     raise ReaderError(path, f"gzip unpacks beyond {limit:,} bytes (a gzip bomb?)")
     except (EOFError, OSError, zlib.error) as exc:
         raise ReaderError(path, f"corrupt or truncated gzip ({exc})", "a complete gzip file") from exc
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(data: bytes) -> bool:
+    """Eurostat may gzip a body without saying so (no Content-Encoding): the magic bytes decide."""
+    return data[:2] == GZIP_MAGIC
+
+
+def compression_of(path: Path) -> str | None:
+    """'gzip' when the file starts with the gzip magic, whatever its name; for pandas' `compression=`."""
+    with path.open("rb") as fh:
+        return "gzip" if is_gzip(fh.read(2)) else None
+
+
+def gunzip_if_needed(data: bytes, where: str | Path) -> bytes:
+    """The bytes themselves, or their decompressed content when they are gzip (bounded like check_gzip)."""
+    if not is_gzip(data):
+        return data
+    limit = min(MAX_UNPACKED, max(len(data) * MAX_RATIO, 64 * 1024**2))
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            out = fh.read(limit + 1)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise ReaderError(where, f"corrupt or truncated gzip ({exc})", "a complete gzip body") from exc
+    if len(out) > limit:
+        raise ReaderError(where, f"gzip unpacks beyond {limit:,} bytes (a gzip bomb?)")
+    return out

@@ -19,6 +19,7 @@ OBS_COLUMNS = [
     "obs_flag",
     "conf_flag",
     "upstream_updated",
+    "edition",  # the DESI edition (desi_2026) a value was published in; None for every other source
 ]
 # Code → label pairs seen in a payload, kept so the app can show names without a live lookup.
 LABEL_COLUMNS = ["source", "dataset", "dimension", "code", "lang", "label"]
@@ -56,6 +57,9 @@ class ReadResult:
         default_factory=list
     )  # reader decisions worth showing (e.g. superseded editions)
     reference: pd.DataFrame | None = None  # reference tables (e.g. Statbel geography) carry no observations
+    # A subset of one database's records (DESI facts): several such payloads of a dataset are unioned, where
+    # vintages of a whole dataset (Eurostat files) are never spliced and the latest is kept.
+    partial: bool = False
 
 
 def series_key(dims: dict[str, str]) -> str:
@@ -84,11 +88,14 @@ def split_flags(obs: str | None, conf: str | None = None) -> tuple[str | None, s
 
 def finalize(df: pd.DataFrame, path: str | Path) -> pd.DataFrame:
     """Check a reader's output against OBS_COLUMNS and the key; return it in canonical order."""
+    if "edition" not in df.columns:
+        df = df.assign(edition=None)
     missing = [c for c in OBS_COLUMNS if c not in df.columns]
     if missing:
         raise ReaderError(path, f"reader produced no column(s) {missing}")
     out = df[OBS_COLUMNS].copy()
     out["value"] = pd.to_numeric(out["value"], errors="raise").astype("float64")
+    out["edition"] = out["edition"].astype(object)
     for col in ("source", "dataset", "series_key", "geo", "period"):
         if out[col].isna().any():
             raise ReaderError(path, f"empty {col} in {int(out[col].isna().sum())} row(s)")

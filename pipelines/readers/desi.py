@@ -83,7 +83,12 @@ def read(path: str | Path, *, dataset: str | None = None) -> DesiReadResult:
 
     updated = modified.replace(tzinfo=UTC).isoformat() if modified else None
     obs = kept[key + ["value"]].assign(
-        source=SOURCE, dataset=code, obs_flag=None, conf_flag=None, upstream_updated=updated
+        source=SOURCE,
+        dataset=code,
+        obs_flag=None,
+        conf_flag=None,
+        upstream_updated=updated,
+        edition="desi_" + kept["edition"].astype(str),  # the code the Commission's facts use for editions
     )
     notes = [
         "Periods are reference years, not DESI editions; where two editions report the same reference "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipelines.readers.archives import check_gzip, check_zip
 from pipelines.readers.base import ReaderError
+from pipelines.readers.desi_facts import looks_like_facts
 
 SDMX_CSV = "sdmx-csv"
 EUROSTAT_TSV = "eurostat-tsv"
@@ -19,9 +20,11 @@ DATABROWSER_XLSX = "databrowser-xlsx"
 DESI_XLSX = "desi-xlsx"
 STATBEL_ZIP = "statbel-zip"
 STATBEL_XLSX = "statbel-xlsx"
+DESI_FACTS = "desi-facts"
 
 EXPECTED = (
-    "Eurostat SDMX-CSV, TSV (plain or gzip), JSON-stat, Data Browser xlsx, DESI xlsx, or a Statbel zip/xlsx"
+    "Eurostat SDMX-CSV, TSV (plain or gzip), JSON-stat, Data Browser xlsx, DESI xlsx or facts (CSV, JSON), "
+    "or a Statbel zip/xlsx"
 )
 _HEAD_BYTES = 64 * 1024
 _JSONSTAT_CLASS = re.compile(r'"class"\s*:\s*"dataset"')
@@ -60,6 +63,8 @@ def _sniff_text(path: Path, head: bytes) -> str:
         raise ReaderError(path, "this is an HTML page (an error or login page?), not data", EXPECTED)
     if first.startswith(("STRUCTURE,STRUCTURE_ID", "DATAFLOW,")):
         return SDMX_CSV
+    if looks_like_facts(text):
+        return DESI_FACTS
     if "\t" in first and ("\\TIME_PERIOD" in first or "\\time" in first):
         return EUROSTAT_TSV
     if text.startswith("{"):

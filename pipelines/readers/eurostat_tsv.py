@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.readers.archives import gunzip_if_needed
 from pipelines.readers.base import ReaderError, ReadResult, dataset_from_filename, finalize, split_flags
 
 FORMAT = "eurostat-tsv"
-GZIP_MAGIC = b"\x1f\x8b"
 _TIME_DIMS = {"TIME_PERIOD", "time"}
 # Eurostat writes `value flags` (`27.1 p`, `: c`); since 2025 the confidentiality status follows an `@`
 # (`: @C`). A number, or `:` for "not available", then the flag letters.
@@ -57,14 +55,7 @@ def read(path: Path, *, dataset: str | None = None) -> ReadResult:
 
 def _load_bytes(path: Path) -> bytes:
     """The file's bytes, decompressed when it starts with the gzip magic (names lie, content does not)."""
-    data = path.read_bytes()
-    if data.startswith(GZIP_MAGIC):
-        try:
-            data = gzip.decompress(data)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise ReaderError(
-                path, f"truncated or corrupt gzip stream ({type(exc).__name__}: {exc})"
-            ) from exc
+    data = gunzip_if_needed(path.read_bytes(), path)
     if not data.strip():
         raise ReaderError(path, "empty file", expected=_EXPECTED_HEADER)
     return data

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipelines.readers.archives import gunzip_if_needed
 from pipelines.readers.base import LABEL_COLUMNS, ReaderError, ReadResult, finalize, split_flags
 
 FORMAT = "jsonstat-2.0"
@@ -71,7 +72,7 @@ def read(path: str | Path, *, dataset: str | None = None) -> ReadResult:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        raw = gunzip_if_needed(path.read_bytes(), path)
     except OSError as exc:
         raise ReaderError(path, f"cannot open: {exc.strerror or exc}") from exc
     try:

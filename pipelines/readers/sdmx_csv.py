@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from pipelines.readers.archives import compression_of
 from pipelines.readers.base import (
     LABEL_COLUMNS,
     ReaderError,
@@ -74,7 +75,12 @@ def read(path: Path, *, dataset: str | None = None) -> ReadResult:
 
 def _header(path: Path) -> list[str]:
     try:
-        return [str(c) for c in pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns]
+        return [
+            str(c)
+            for c in pd.read_csv(
+                path, nrows=0, encoding="utf-8-sig", compression=compression_of(path)
+            ).columns
+        ]
     except pd.errors.EmptyDataError as exc:
         raise ReaderError(path, "empty file, no header", _EXPECTED) from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -102,7 +108,9 @@ def _layout(path: Path, header: list[str]) -> _Layout:
 
 def _read_table(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", compression=compression_of(path)
+        )
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ReaderError(path, f"not a readable CSV table ({type(exc).__name__}: {exc})", _EXPECTED) from exc
 

@@ -1,9 +1,39 @@
-"""Real payloads + faults a test sets → an HTTP server on 127.0.0.1 answering like Eurostat, DESI, Statbel."""
+"""Real payloads and recorded answers → an HTTP server on 127.0.0.1 answering as Eurostat, DESI, Statbel do.
+
+What it serves is never our own readers' output: data bodies are the real files of ../shared/data/raw cut
+by the byte-exact rules of `real_bytes`; the table of contents is the real recorded one; error bodies,
+structure answers and any request the Commission's importer made are the recorded answers themselves
+(`recordings`). Transport is as recorded: data answers chunked, without Content-Length, and gzipped without
+a Content-Encoding header when the client accepts gzip (`gzip="when_asked"`, Eurostat's behaviour) or
+always (`gzip="always"`, a proxy that ignores `identity`).
+
+Routes (base URLs http://127.0.0.1:PORT/eurostat, /desi, /statbel):
+
+* `/eurostat/catalogue/toc/txt`: the recorded TOC; `set_updated(dataset, day)` edits the "last update of
+  data" field of that dataset's lines, nothing else.
+* `/eurostat/sdmx/3.0/data/dataflow/ESTAT/{ds}/1.0/*?c[dim]=…`: the real file cut by the query; a code the
+  real files do not have (or one `withdraw`n by a test) → 400 id 150 in the recorded wording; a dimension
+  the dataset does not have → 400 id 140 in the recorded wording; a dataset ../shared has no file of → 404.
+* `/eurostat/sdmx/2.1/data/{ds}?format=TSV&compressed=true`: the real TSV, gzipped as it lies on disk.
+* `/eurostat/sdmx/3.0/structure/dataflow/ESTAT/{ds}/1.0/`: a recorded structure answer a test assigned
+  (`structures[ds]`), else the recording made for that dataset, else, for a dataset ../shared has files of,
+  the recorded isoc_ci_cm_h structure answer with its UPDATE_DATA date replaced by the dataset's update time
+  (`set_updated`, else the date its real file states, else 2026-02-27 11:00); 404 for any other.
+* `/eurostat/1.0/async/status/{key}`, `/eurostat/1.0/async/data/{key}`: the asynchronous API, for queries a
+  test made asynchronous (`make_async`); envelopes in the shape Eurostat's "API - Asynchronous API" page
+  documents (synthetic keys, since no async answer was recorded).
+* Any other path equal to a recorded request's: that recorded answer, byte for byte.
+* `/desi/api/v1/facts/?indicator=…`: the real DESI facts file holding that KPI (the platform's records,
+  whole); `/desi/<path>`: the DESI 2022 workbook; `/statbel/<path>/<file>`: the real Statbel file.
+
+Faults (`set_fault(key, kind)`) are listed in FAULTS. A key is a dataset code (its data answers: slice, bulk,
+async), "route:dataset" (e.g. "structure:nrg_ind_ren"), a route ("toc", "structure", "desi", "statbel"), or
+"*" (every request: a dead upstream). Every request is logged (`requests()`).
+"""
 
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 import select
@@ -11,18 +41,26 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import pandas as pd
-
-from tests.upstream.payloads import RawFiles, load, split_series_keys
+from tests.upstream import real_bytes, recordings
 
 SDMX_CSV_TYPE = "application/vnd.sdmx.data+csv; version=2.0.0"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DEFAULT_UPDATED = date(2026, 2, 27)
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+# Recorded wordings (TestImporterErrors.test_invalid_filter_value / _key): only the code names change.
+INVALID_VALUE = (
+    "INVALID_QUERY_DIMENSION_VALUE: Query is invalid as per its structure's definition. "
+    "The following values for dimension are not allowed: {dims}."
+)
+INVALID_KEY = (
+    "INVALID_URL_PARAMETER_DIMENSION: Invalid dimension parameter. "
+    "The parameter {dim} is not a valid dimension for the dataset {dataset}."
+)
 
 # kind → what the server does instead of the normal answer
 FAULTS = {
@@ -32,14 +70,16 @@ FAULTS = {
     "server_error": "500 with a JSON error body",
     "unavailable": "503 with Retry-After: `retry_after`; use `times` to answer normally afterwards",
     "rate_limited": "429 with a JSON error body (no Retry-After, so the client's backoff applies)",
-    "bad_request": "400 INVALID_QUERY_DIMENSION (Eurostat's JSON error body)",
+    "bad_request": "the recorded 400 id 150 answer (GEO=EUROVISION), whatever was asked",
     "not_found": "404 No results found (Eurostat's JSON error body)",
-    "too_big": "413 EXTRACTION_TOO_BIG (Eurostat's SOAP fault body)",
+    "too_big": "413 EXTRACTION_TOO_BIG (the SOAP fault Eurostat's Asynchronous API page shows)",
     "html": "200 with an HTML maintenance page",
-    "truncated": "Content-Length of the whole answer, half of it sent, then the connection closed",
-    "corrupt_gzip": "Content-Encoding: gzip with a gzip header followed by garbage",
-    "empty": "200 with the SDMX-CSV header only (no rows)",
-    "missing_column": "200 with the normal rows minus the OBS_VALUE column",
+    "maintenance": "302 to Eurostat's maintenance host (sorry.ec.europa.eu)",
+    "truncated": "chunked body cut after half, the connection closed without the last chunk",
+    "truncated_length": "Content-Length of the whole answer, half of it sent, then the connection closed",
+    "corrupt_gzip": "gzip magic and header followed by garbage (no Content-Encoding)",
+    "empty": "200 with the real header line and no data line",
+    "missing_column": "200 with the real lines minus their OBS_VALUE field",
     "redirect": "307 to `location`",
 }
 
@@ -54,16 +94,28 @@ class Fault:
     hits: int = 0
 
 
+@dataclass
+class AsyncJob:
+    """A query a test made asynchronous: `statuses` answer the status polls in turn (the last repeats)."""
+
+    statuses: list[str]
+    key: str = ""
+    polls: int = 0
+    ready: bool = False  # a status poll answered AVAILABLE
+    answer: _Answer | None = None
+
+
 @dataclass(frozen=True)
 class Request:
     """One request as the server saw it."""
 
     path: str  # path and query
-    route: str  # toc | slice | bulk | desi | statbel | unknown
+    route: str  # toc | slice | bulk | structure | async | recorded | desi | statbel | unknown
     dataset: str | None
     status: int | None  # None while the answer is not sent yet (e.g. a read_timeout still waiting)
     bytes: int  # body bytes written
     fault: str | None
+    accept_encoding: str = ""
 
 
 @dataclass
@@ -71,37 +123,30 @@ class _Answer:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    declared: int | None = None  # Content-Length to announce when not len(body)
+    chunked: bool = False  # data answers: Transfer-Encoding: chunked, no Content-Length (as recorded)
+    data: bool = False  # a data body Eurostat would gzip without saying so
 
 
 def eurostat_error(status: int, error_id: int, label: str) -> _Answer:
-    """Eurostat's JSON error body: {"error": [{"status", "id", "label"}]}."""
-    body = json.dumps({"error": [{"status": status, "id": error_id, "label": label}]}).encode()
+    """Eurostat's JSON error body, in the recorded layout: { "error": [{"status": …,"id": …,"label": …}]}."""
+    body = f'{{ "error": [{{"status": {status},"id": {error_id},"label": {json.dumps(label)}}}]}}'.encode()
     return _Answer(status, body, {"Content-Type": "application/json"})
 
 
-class FakeUpstream:
-    """The server, its state (TOC dates, revised values, faults) and its request log.
+class LocalUpstream:
+    """The server, its state (TOC edits, value edits, faults, async jobs) and its request log."""
 
-    Routes (base URLs are http://127.0.0.1:PORT/eurostat, /desi, /statbel):
-
-    * ``/eurostat/catalogue/toc/txt?lang=en``: the table of contents (TSV, quoted, dd.mm.yyyy dates) of every
-      dataset the server knows, with last-update dates a test can change (``set_updated``, ``revise``).
-    * ``/eurostat/sdmx/3.0/data/dataflow/ESTAT/{dataset}/1.0/*?c[dim]=a,b&c[geo]=..&format=csvdata``: the rows
-      of the real payload matching every filter, as SDMX-CSV 2.0 with codes; unknown datasets → 404 with
-      Eurostat's JSON error body.
-    * ``/eurostat/sdmx/2.1/data/{dataset}?format=TSV&compressed=true``: the real bulk file, gzipped.
-    * ``/desi/<any path>``: the real DESI workbook; ``/statbel/<path>/<file>``: the real Statbel file so named
-      (``files`` replaces either by other bytes).
-
-    Faults (``set_fault(key, kind)``; key = dataset code, ``"toc"``, ``"desi"`` or ``"statbel"``) are
-    listed in FAULTS. Every request is logged on arrival (``log``: path, route, dataset, status, body
-    bytes sent, fault).
-    """
-
-    def __init__(self, raw_dir: Path):
-        self.raw: RawFiles = load(Path(raw_dir))
-        self.gzip_responses = False  # Content-Encoding: gzip when the client accepts it
+    def __init__(self, raw_dir: Path, recordings_dir: Path | None = None):
+        self.raw_dir = Path(raw_dir)
+        self.eurostat = real_bytes.index(self.raw_dir)
+        rec = Path(recordings_dir) if recordings_dir else self.raw_dir.parent / "recordings"
+        self.recordings_dir = rec
+        self.recorded = recordings.load(rec / "eurostat_sdmx3") if (rec / "eurostat_sdmx3").is_dir() else ()
+        self.toc_bytes = (rec / "eurostat_toc" / "table_of_contents_en.txt").read_bytes()
+        self.desi_files = sorted((self.raw_dir / "desi").glob("*.json"))
+        self.desi_workbook = next(iter(sorted((self.raw_dir / "desi").glob("*.xlsx"))), None)
+        self.statbel = {f.name: f for f in sorted((self.raw_dir / "statbel").glob("*")) if f.is_file()}
+        self.gzip = "when_asked"  # never | when_asked | always
         self.log: list[Request] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -110,11 +155,11 @@ class FakeUpstream:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.upstream = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-upstream", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-upstream", daemon=True)
 
     # ------------------------------------------------------------------ life cycle and test controls
 
-    def start(self) -> FakeUpstream:
+    def start(self) -> LocalUpstream:
         self._thread.start()
         return self
 
@@ -125,7 +170,7 @@ class FakeUpstream:
         for s in self._blackhole:
             s.close()
 
-    def __enter__(self) -> FakeUpstream:
+    def __enter__(self) -> LocalUpstream:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -147,15 +192,18 @@ class FakeUpstream:
         }
 
     def reset(self) -> None:
-        """Forget faults, revisions, date changes and the request log."""
+        """Forget faults, edits, withdrawn codes, async jobs, TOC dates and the request log."""
         with self._lock:
             self.faults: dict[str, Fault] = {}
             self.log.clear()
-            self._revised: dict[str, pd.DataFrame] = {}
-            # DESI/Statbel file name → bytes served instead of the real file
-            self.files: dict[str, bytes] = {}
-            self.updated = {code: _default_updated(ds.result.upstream_updated)
-                            for code, ds in self.raw.eurostat.items()}  # fmt: skip
+            self.edits: dict[Path, dict[int, str]] = {}  # file → {line number: edited line}
+            self.withdrawn: dict[str, dict[str, set[str]]] = {}
+            self.toc_dates: dict[str, date] = {}
+            self.update_times: dict[str, str] = {}  # dataset → UPDATE_DATA as Eurostat writes it
+            self.structures: dict[str, recordings.Interaction] = {}
+            self.asyncs: dict[str, AsyncJob] = {}  # dataset → job
+            self.files: dict[str, bytes] = {}  # DESI/Statbel file name → bytes served instead
+            self.gzip = "when_asked"
 
     def set_fault(self, key: str, kind: str, **options) -> None:
         if kind not in FAULTS:
@@ -167,25 +215,36 @@ class FakeUpstream:
         with self._lock:
             self.faults.clear()
 
-    def set_updated(self, dataset: str, day: date | str) -> None:
-        """The "last update of data" the TOC shows for `dataset`."""
-        self.updated[dataset] = date.fromisoformat(day) if isinstance(day, str) else day
+    def set_updated(self, dataset: str, when: date | str) -> None:
+        """When `dataset` was last updated: the TOC's "last update of data" field (the day) and the structure
+        answer's UPDATE_DATA (the time; 11:00 Brussels when only a day is given)."""
+        text = when.isoformat() if isinstance(when, date) else when
+        self.toc_dates[dataset] = date.fromisoformat(text[:10])
+        self.update_times[dataset] = text if "T" in text else f"{text}T11:00:00+0100"
 
-    def revise(self, dataset: str, series: dict[str, str], geo: str, period: str, value: float,
-               updated: date | str) -> float:  # fmt: skip
-        """Change one value of `dataset` and its TOC date, like an upstream revision; return the old value."""
+    def withdraw(self, dataset: str, dim: str, code: str) -> None:
+        """From now on Eurostat refuses `code` for `dim` (as when it withdraws a code from a code list)."""
+        self.withdrawn.setdefault(dataset, {}).setdefault(dim, set()).add(code)
+
+    def make_async(self, dataset: str, *statuses: str) -> str:
+        """The next slice query of `dataset` is queued; status polls answer `statuses` in turn."""
+        key = f"{dataset}-{len(self.log):04d}-0000-test-key"
+        self.asyncs[dataset] = AsyncJob(list(statuses) or ["AVAILABLE"], key)
+        return key
+
+    def revise(
+        self, dataset: str, match: dict[str, str], value: str, updated: date | str | None = None
+    ) -> str:
+        """Edit one value of `dataset`'s answer file and its update time (default: now), like a revision.
+
+        `match` names the line (dimension columns, geo, TIME_PERIOD); returns the old value text.
+        """
+        if updated is None:
+            updated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        file = self.eurostat[dataset].answer_file()
+        line_no, new_line, old = real_bytes.line_edit(file, match, value)
         with self._lock:
-            obs = self._revised.get(dataset)
-            obs = (obs if obs is not None else self.raw.eurostat[dataset].observations).copy()
-            dims = self.raw.eurostat[dataset].dims
-            hit = (obs["geo"] == geo) & (obs["period"] == period)
-            for dim, code in series.items():
-                hit &= dims[dim] == code
-            if hit.sum() != 1:
-                raise ValueError(f"{dataset} {series} {geo} {period}: {int(hit.sum())} rows, expected 1")
-            old = float(obs.loc[hit, "value"].iloc[0])
-            obs.loc[hit, "value"] = float(value)
-            self._revised[dataset] = obs
+            self.edits.setdefault(file.path, {})[line_no] = new_line
         self.set_updated(dataset, updated)
         return old
 
@@ -202,7 +261,6 @@ class FakeUpstream:
         return sum(r.bytes for r in self.requests())
 
     def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until every logged request has been answered (e.g. handlers sleeping in read_timeout)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
@@ -215,158 +273,248 @@ class FakeUpstream:
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         url = urlsplit(h.path)
         path = unquote(url.path)
-        route, dataset, answer = self._route(path, url.query)
-        key = dataset or route
+        route, dataset, answer = self._route(path, url.query, h.path)
         with self._lock:
-            fault = self.faults.get(key)
+            fault = self._fault_for(route, dataset)
             if fault is not None and fault.times is not None and fault.hits >= fault.times:
                 fault = None
             if fault is not None:
                 fault.hits += 1
         kind = fault.kind if fault else None
-        arrived = Request(h.path, route, dataset, None, 0, kind)
+        accept = h.headers.get("Accept-Encoding", "")
+        arrived = Request(h.path, route, dataset, None, 0, kind, accept)
         with self._lock:  # logged on arrival, so attempts still waiting count too
             self.log.append(arrived)
         if fault is not None:
-            answer = self._misbehave(fault, answer, h, route)
-        if "gzip" in h.headers.get("Accept-Encoding", "") and self.gzip_responses and answer.status == 200:
-            if "Content-Encoding" not in answer.headers and route == "slice":
-                answer.body = gzip.compress(answer.body, mtime=0)
-                answer.headers["Content-Encoding"] = "gzip"
+            answer = self._misbehave(fault, answer, h)
+        if answer.data and answer.status == 200 and self._gzips(accept):
+            answer.body = gzip.compress(answer.body, mtime=0)  # and no Content-Encoding, as Eurostat does
         pause = fault.delay if kind == "slow_body" else None
-        sent = self._send(h, answer, truncate=kind == "truncated", pause=pause)
+        sent = self._send(h, answer, cut=kind, pause=pause)
         with self._lock:
             for i in range(len(self.log) - 1, -1, -1):  # reset() may have cleared it meanwhile
                 if self.log[i] is arrived:
-                    self.log[i] = Request(h.path, route, dataset, answer.status, sent, kind)
+                    self.log[i] = Request(h.path, route, dataset, answer.status, sent, kind, accept)
                     break
 
-    def _route(self, path: str, query: str) -> tuple[str, str | None, _Answer]:
+    def _fault_for(self, route: str, dataset: str | None) -> Fault | None:
+        data_route = route in ("slice", "bulk", "async", "desi")
+        for key in (f"{route}:{dataset}", dataset if data_route else None, route, "*"):
+            if key and key in self.faults:
+                return self.faults[key]
+        return None
+
+    def _gzips(self, accept: str) -> bool:
+        return self.gzip == "always" or (self.gzip == "when_asked" and "gzip" in accept)
+
+    def _route(self, path: str, query: str, raw: str) -> tuple[str, str | None, _Answer]:
         if path == "/eurostat/catalogue/toc/txt":
-            return (
-                "toc",
-                None,
-                _Answer(200, self.toc().encode(), {"Content-Type": "text/plain; charset=utf-8"}),
-            )
+            return "toc", None, _Answer(200, self._toc(), {"Content-Type": "text/plain; charset=utf-8"},
+                                        chunked=True, data=True)  # fmt: skip
         m = re.fullmatch(r"/eurostat/sdmx/3\.0/data/dataflow/ESTAT/([^/]+)/1\.0/[^/]*", path)
-        if m:
+        if m and "format=csvdata" in query:
             dataset = m.group(1).lower()
             return "slice", dataset, self._slice(dataset, query)
         m = re.fullmatch(r"/eurostat/sdmx/2\.1/data/([^/?]+)", path)
         if m:
             dataset = m.group(1).lower()
             return "bulk", dataset, self._bulk(dataset)
-        if path.startswith("/desi/") and self.raw.desi is not None:
-            body = self.files.get(self.raw.desi.name) or self.raw.desi.read_bytes()
-            return "desi", None, _Answer(200, body, {"Content-Type": XLSX_TYPE})
+        m = re.fullmatch(r"/eurostat/sdmx/3\.0/structure/dataflow/ESTAT/([^/]+)/1\.0/?", path)
+        if m:
+            dataset = m.group(1).lower()
+            return "structure", dataset, self._structure(dataset, raw)
+        m = re.fullmatch(r"/eurostat/1\.0/async/(status|data)/([^/]+)", path)
+        if m:
+            return "async", self._async_dataset(m.group(2)), self._async(m.group(1), m.group(2))
+        recorded = self._recorded(raw)
+        if recorded is not None:
+            return "recorded", None, recorded
+        if path.startswith("/desi/api/v1/facts"):
+            return "desi", "desi_facts", self._facts(query)
+        if path.startswith("/desi/") and self.desi_workbook is not None:
+            body = self.files.get(self.desi_workbook.name) or self.desi_workbook.read_bytes()
+            return "desi", "desi_2022", _Answer(200, body, {"Content-Type": XLSX_TYPE})
         if path.startswith("/statbel/"):
-            name = path.rsplit("/", 1)[-1]
-            f = self.raw.statbel.get(name)
-            if f is None:
-                return "statbel", None, _Answer(404, b"<html><body>Page not found</body></html>",
-                                                {"Content-Type": "text/html"})  # fmt: skip
-            ctype = "application/zip" if f.suffix == ".zip" else XLSX_TYPE
-            return (
-                "statbel",
-                None,
-                _Answer(200, self.files.get(name) or f.read_bytes(), {"Content-Type": ctype}),
-            )
+            return "statbel", None, self._statbel(path)
         return "unknown", None, _Answer(404, b"not found", {"Content-Type": "text/plain"})
 
-    def toc(self) -> str:
-        """Eurostat's table of contents layout: quoted TSV, folders and datasets, dd.mm.yyyy dates."""
-        lines = ['"title"\t"code"\t"type"\t"last update of data"\t"last table structure change"\t'
-                 '"data start"\t"data end"',
-                 _toc_row("Database by themes", "data", "folder", None, "", ""),
-                 _toc_row("    Statistics by theme", "theme", "folder", None, "", "")]  # fmt: skip
-        for code in sorted(self.raw.eurostat):
-            ds = self.raw.eurostat[code]
-            periods = ds.observations["period"]
-            title = "        " + (ds.result.title or code)
-            lines.append(
-                _toc_row(title, code, "dataset", self.updated[code], periods.min()[:4], periods.max()[:4])
-            )
-        # A dataset sits under several folders in the real TOC: list the first one twice.
-        lines.append(lines[3].replace('"        ', '"            ', 1))
-        return "\n".join(lines) + "\n"
+    # ---------------------------------------------------------------- Eurostat answers
 
-    def observations(self, dataset: str) -> pd.DataFrame:
-        revised = self._revised.get(dataset)
-        return revised if revised is not None else self.raw.eurostat[dataset].observations
+    def _toc(self) -> bytes:
+        """The recorded TOC, the "last update of data" field of edited datasets' lines replaced."""
+        if not self.toc_dates:
+            return self.toc_bytes
+        out = []
+        for line in self.toc_bytes.decode("utf-8").splitlines(keepends=True):
+            cells = line.split("\t")
+            code = cells[1].strip('"') if len(cells) > 3 else ""
+            if code in self.toc_dates:
+                cells[3] = '"' + self.toc_dates[code].strftime("%d.%m.%Y") + '"'
+                line = "\t".join(cells)
+            out.append(line)
+        return "".join(out).encode("utf-8")
 
     def _slice(self, dataset: str, query: str) -> _Answer:
-        params = parse_qsl(query, keep_blank_values=True)
-        options = {k: v for k, v in params if not k.startswith("c[")}
-        if options.get("format", "csvdata") != "csvdata":
-            return eurostat_error(406, 140, f"NOT_ACCEPTABLE: format {options['format']!r}")
-        if dataset not in self.raw.eurostat:
-            return eurostat_error(404, 100, "No results found")
-        filters = {}
-        for k, v in params:
-            m = re.fullmatch(r"c\[([^\]]+)\]", k)
-            if m:
-                filters[m.group(1)] = tuple(sorted(v.split(",")))
-        revised = dataset in self._revised
-        try:
-            body = slice_csv(self.raw, dataset, tuple(sorted(filters.items())), self.observations(dataset)
-                             if revised else None)  # fmt: skip
-        except KeyError as exc:
-            return eurostat_error(400, 150, f"INVALID_QUERY_DIMENSION: {exc.args[0]} is not a dimension")
-        if body is None:
-            return eurostat_error(404, 100, "No results found")
-        return _Answer(200, body, {"Content-Type": SDMX_CSV_TYPE})
-
-    def _bulk(self, dataset: str) -> _Answer:
-        ds = self.raw.eurostat.get(dataset)
+        ds = self.eurostat.get(dataset)
         if ds is None:
             return eurostat_error(404, 100, "No results found")
-        body = None if dataset in self._revised else ds.bulk_tsv_gz()
-        if body is None:
-            body = gzip.compress(tsv_text(self.observations(dataset)).encode(), mtime=0)
+        filters: dict[str, set[str]] = {}
+        for k, v in parse_qsl(query, keep_blank_values=True):
+            m = re.fullmatch(r"c\[([^\]]+)\]", k)
+            if m:
+                filters[m.group(1)] = set(v.split(","))
+        known = ds.codes
+        withdrawn = self.withdrawn.get(dataset, {})
+        for dim in filters:
+            if dim not in known:
+                return eurostat_error(400, 140, INVALID_KEY.format(dim=dim.upper(), dataset=dataset.upper()))
+        refused = {
+            dim: sorted(c for c in codes if c not in known[dim] or c in withdrawn.get(dim, ()))
+            for dim, codes in filters.items()
+        }
+        refused = {d: c for d, c in refused.items() if c}
+        if refused:
+            dims = ", ".join(f"{d.upper()}={','.join(c)}" for d, c in sorted(refused.items()))
+            return eurostat_error(400, 150, INVALID_VALUE.format(dims=dims))
+        job = self.asyncs.get(dataset)
+        file = ds.answer_file()
+        body = real_bytes.cut(file, filters, self.edits.get(file.path))
+        answer = _Answer(200, body, _data_headers(file, dataset), chunked=True, data=True)
+        if job is not None and job.answer is None:
+            job.answer = answer
+            return _Answer(200, _queued(job.key), {"Content-Type": "text/xml;charset=UTF-8"})
+        return answer
+
+    def _bulk(self, dataset: str) -> _Answer:
+        ds = self.eurostat.get(dataset)
+        file = ds.bulk_file() if ds else None
+        if file is None:
+            return eurostat_error(404, 100, "No results found")
         headers = {"Content-Type": "application/octet-stream",
                    "Content-Disposition": f'attachment; filename="estat_{dataset}.tsv.gz"'}  # fmt: skip
-        return _Answer(200, body, headers)
+        return _Answer(200, real_bytes.bulk_bytes(file), headers, chunked=True)
 
-    def _misbehave(self, fault: Fault, normal: _Answer, h: BaseHTTPRequestHandler, route: str) -> _Answer:
+    def _structure(self, dataset: str, raw: str) -> _Answer:
+        rec = self.structures.get(dataset) or self._recorded_interaction(raw)
+        if rec is not None:
+            return _from_recording(rec)
+        if dataset not in self.eurostat:
+            return eurostat_error(404, 100, "No results found")
+        template = recordings.find(self.recordings_dir / "eurostat_sdmx3", "TestCheckUpdates.test_no_update",
+                                   "/structure/")  # fmt: skip
+        answer = _from_recording(template)
+        recorded = b'"type":"UPDATE_DATA","date":"2024-06-16T23:00:00+0200"'
+        assert recorded in answer.body, "the recorded structure answer changed"
+        answer.body = answer.body.replace(recorded, b'"type":"UPDATE_DATA","date":"%s"' % self._update_time(
+            dataset).encode())  # fmt: skip
+        return answer
+
+    def _update_time(self, dataset: str) -> str:
+        if dataset in self.update_times:
+            return self.update_times[dataset]
+        stated = self.eurostat[dataset].answer_file().upstream_updated
+        if stated and "T" in stated:
+            return datetime.fromisoformat(stated).strftime("%Y-%m-%dT%H:%M:%S%z")
+        return f"{stated}T11:00:00+0100" if stated else "2026-02-27T11:00:00+0100"
+
+    def _async_dataset(self, key: str) -> str | None:
+        return next((ds for ds, job in self.asyncs.items() if job.key == key), None)
+
+    def _async(self, what: str, key: str) -> _Answer:
+        dataset = self._async_dataset(key)
+        job = self.asyncs.get(dataset) if dataset else None
+        if job is None:
+            return _Answer(200, _status(key, "UNKNOWN_REQUEST"), {"Content-Type": "text/xml;charset=UTF-8"})
+        if what == "status":
+            status = job.statuses[min(job.polls, len(job.statuses) - 1)]
+            job.polls += 1
+            job.ready = status == "AVAILABLE"
+            return _Answer(200, _status(key, status), {"Content-Type": "text/xml;charset=UTF-8"})
+        if job.answer is None or not job.ready:
+            return _Answer(200, _status(key, "PROCESSING"), {"Content-Type": "text/xml;charset=UTF-8"})
+        del self.asyncs[dataset]
+        return job.answer
+
+    def _recorded_interaction(self, raw: str) -> recordings.Interaction | None:
+        path = raw.removeprefix("/eurostat")
+        return next((i for i in self.recorded if i.path == path), None)
+
+    def _recorded(self, raw: str) -> _Answer | None:
+        rec = self._recorded_interaction(raw) if raw.startswith("/eurostat") else None
+        return _from_recording(rec) if rec else None
+
+    # ---------------------------------------------------------------- DESI and Statbel
+
+    def _facts(self, query: str) -> _Answer:
+        params = dict(parse_qsl(query))
+        kpi = params.get("indicator", "")
+        for f in self.desi_files:
+            body = self.files.get(f.name) or f.read_bytes()
+            if f'["{kpi}"]'.encode() in body or f'"{kpi}"'.encode() in body:
+                return _Answer(200, body, {"Content-Type": "application/json"}, chunked=True)
+        return _Answer(200, b"[]", {"Content-Type": "application/json"})
+
+    def _statbel(self, path: str) -> _Answer:
+        name = path.rsplit("/", 1)[-1]
+        f = self.statbel.get(name)
+        if f is None:
+            return _Answer(404, b"<html><body>Page not found</body></html>", {"Content-Type": "text/html"})
+        ctype = "application/zip" if f.suffix == ".zip" else XLSX_TYPE
+        return _Answer(200, self.files.get(name) or f.read_bytes(), {"Content-Type": ctype})
+
+    # ---------------------------------------------------------------- faults and sending
+
+    def _misbehave(self, fault: Fault, normal: _Answer, h: BaseHTTPRequestHandler) -> _Answer:
         kind = fault.kind
         if kind in _FIXED_ANSWERS:
-            return _FIXED_ANSWERS[kind](fault)
+            return _FIXED_ANSWERS[kind](self, fault)
         if kind == "connect_timeout":
             return _Answer(307, b"", {"Location": f"http://127.0.0.1:{self.blackhole_port()}{h.path}"})
         if kind == "read_timeout":
             self._stop.wait(fault.delay)
             return normal
-        if kind in ("truncated", "slow_body"):
+        if kind in ("truncated", "truncated_length", "slow_body"):
             return normal  # _send cuts it or pauses it
-        if route != "slice":
-            raise ValueError(f"fault {kind!r} applies to SDMX-CSV slices only, not {route}")
-        text = normal.body.decode()
+        lines = normal.body.decode("utf-8").splitlines(keepends=True)
         if kind == "empty":
-            return _Answer(200, text.split("\n", 1)[0].encode() + b"\n", {"Content-Type": SDMX_CSV_TYPE})
-        # missing_column
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        body = table.drop(columns=["OBS_VALUE"]).to_csv(index=False, lineterminator="\n").encode()
-        return _Answer(200, body, {"Content-Type": SDMX_CSV_TYPE})
+            return _Answer(200, lines[0].encode(), normal.headers, chunked=True)
+        # missing_column: the real lines without their OBS_VALUE field (a documented fault, not data)
+        col = lines[0].rstrip("\r\n").split(",").index("OBS_VALUE")
+        body = "".join(_drop_field(line, col) for line in lines).encode()
+        return _Answer(200, body, normal.headers, chunked=True)
 
-    def _send(self, h: BaseHTTPRequestHandler, answer: _Answer, *, truncate: bool, pause: float | None,
-              ) -> int:  # fmt: skip
+    def _send(
+        self, h: BaseHTTPRequestHandler, answer: _Answer, *, cut: str | None, pause: float | None
+    ) -> int:
         body = answer.body
         h.send_response(answer.status)
         for name, value in answer.headers.items():
             h.send_header(name, value)
-        h.send_header("Content-Length", str(answer.declared or len(body)))
+        chunked = answer.chunked and cut != "truncated_length"
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        else:
+            h.send_header("Content-Length", str(len(body)))
+        h.send_header("Connection", "close")  # one answer per connection, said so: no stale keep-alive reuse
         h.end_headers()
         h.close_connection = True
         half = len(body) // 2
-        parts = [body[:half]] if truncate else [body[:half], body[half:]] if pause else [body]
+        truncated = cut in ("truncated", "truncated_length")
+        parts = [body[:half]] if truncated else [body[:half], body[half:]] if pause else [body]
         sent = 0
         try:
             for i, part in enumerate(parts):
                 if i and pause:
                     self._stop.wait(pause)
-                h.wfile.write(part)
+                if chunked and part:
+                    h.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                else:
+                    h.wfile.write(part)
                 h.wfile.flush()
                 sent += len(part)
+            if chunked and not truncated:
+                h.wfile.write(b"0\r\n\r\n")
+                h.wfile.flush()
         except OSError:  # the client gave up (read timeout)
             pass
         return sent
@@ -391,7 +539,8 @@ class FakeUpstream:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server_version = "FakeEurostat/1.0"
+    server_version = "LocalEurostat/1.0"
+    protocol_version = "HTTP/1.1"  # chunked transfer needs HTTP/1.1
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         try:
@@ -403,16 +552,66 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-# ---------------------------------------------------------------- fixed fault answers
+# ---------------------------------------------------------------- helpers
 
 
-def _unavailable(fault: Fault) -> _Answer:
+def _data_headers(file: real_bytes.RealFile, dataset: str) -> dict[str, str]:
+    """Headers of a recorded data answer, the content type of the file served."""
+    ctype = (
+        SDMX_CSV_TYPE if file.text_cuttable and file.format.startswith("sdmx") else "application/octet-stream"
+    )
+    if file.format.startswith("jsonstat"):
+        ctype = "application/json"
+    return {"Content-Type": ctype,
+            "Content-Disposition": f'attachment; filename="estat_{dataset}_filtered_en.csv"',
+            "Access-Control-Allow-Origin": "*"}  # fmt: skip
+
+
+def _from_recording(rec: recordings.Interaction) -> _Answer:
+    """A recorded answer as recorded: status, headers (Transfer-Encoding redone by _send), body bytes."""
+    headers = {
+        k: v for k, v in rec.headers if k.lower() not in ("transfer-encoding", "content-length", "connection")
+    }
+    chunked = any(k.lower() == "transfer-encoding" for k, _ in rec.headers)
+    return _Answer(rec.status, rec.body, headers, chunked=chunked, data=rec.status == 200)
+
+
+def _drop_field(line: str, col: int) -> str:
+    end = line[len(line.rstrip("\r\n")) :]
+    fields = line.rstrip("\r\n").split(",")
+    return ",".join(f for i, f in enumerate(fields) if i != col) + end
+
+
+_ENV = '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">'
+
+
+def _queued(key: str) -> bytes:
+    """The first answer to a query Eurostat processes asynchronously (documented shape, synthetic key)."""
+    return (f'{_ENV}<env:Header/><env:Body><ns0:asyncResponse xmlns:ns0="urn:test-async">'
+            f"<queued><id>{key}</id><status>SUBMITTED</status></queued>"
+            "</ns0:asyncResponse></env:Body></env:Envelope>").encode()  # fmt: skip
+
+
+def _status(key: str, status: str) -> bytes:
+    return (f'{_ENV}<env:Header/><env:Body><ns0:asyncStatusResponse xmlns:ns0="urn:test-async">'
+            f"<status><key>{key}</key><status>{status}</status></status>"
+            "</ns0:asyncStatusResponse></env:Body></env:Envelope>").encode()  # fmt: skip
+
+
+def _unavailable(up: LocalUpstream, fault: Fault) -> _Answer:
     answer = eurostat_error(503, 503, "Service Unavailable")
     answer.headers["Retry-After"] = str(fault.retry_after)
     return answer
 
 
-def _too_big(fault: Fault) -> _Answer:
+def _recorded_400(up: LocalUpstream, fault: Fault) -> _Answer:
+    rec = recordings.find(
+        up.recordings_dir / "eurostat_sdmx3", "TestImporterErrors.test_invalid_filter_value"
+    )
+    return _from_recording(rec)
+
+
+def _too_big(up: LocalUpstream, fault: Fault) -> _Answer:
     body = ('<S:Fault xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><faultcode>413</faultcode>'
             "<faultstring>EXTRACTION_TOO_BIG: The requested extraction is too big, estimated 420709314 rows, "
             "max authorised is 5000000, please change your filters to reduce the extraction size"
@@ -420,114 +619,32 @@ def _too_big(fault: Fault) -> _Answer:
     return _Answer(413, body.encode(), {"Content-Type": "text/xml"})
 
 
-def _html(fault: Fault) -> _Answer:
+def _html(up: LocalUpstream, fault: Fault) -> _Answer:
     body = (b"<!DOCTYPE html>\n<html><head><title>Eurostat - Service maintenance</title></head>"
             b"<body><h1>The service is temporarily unavailable</h1></body></html>")  # fmt: skip
     return _Answer(200, body, {"Content-Type": "text/html; charset=utf-8"})
 
 
-def _corrupt_gzip(fault: Fault) -> _Answer:
+def _corrupt_gzip(up: LocalUpstream, fault: Fault) -> _Answer:
     garbage = bytes((i * 37 + 11) % 256 for i in range(4096))
     body = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + garbage
-    return _Answer(200, body, {"Content-Type": SDMX_CSV_TYPE, "Content-Encoding": "gzip"})
+    return _Answer(200, body, {"Content-Type": SDMX_CSV_TYPE}, chunked=True)
 
 
 _FIXED_ANSWERS = {
-    "server_error": lambda f: eurostat_error(500, 500, "Internal Server Error"),
+    "server_error": lambda up, f: eurostat_error(500, 500, "Internal Server Error"),
     "unavailable": _unavailable,
-    "rate_limited": lambda f: eurostat_error(429, 429, "Too Many Requests"),
-    "bad_request": lambda f: eurostat_error(
-        400, 150, "INVALID_QUERY_DIMENSION: Dimension 'nrg_bal' has no code 'RENX'"
-    ),
-    "not_found": lambda f: eurostat_error(404, 100, "No results found"),
+    "rate_limited": lambda up, f: eurostat_error(429, 429, "Too Many Requests"),
+    "bad_request": _recorded_400,
+    "not_found": lambda up, f: eurostat_error(404, 100, "No results found"),
     "too_big": _too_big,
     "html": _html,
+    "maintenance": lambda up, f: _Answer(302, b"", {"Location": "https://sorry.ec.europa.eu/eurostat.html"}),
     "corrupt_gzip": _corrupt_gzip,
-    "redirect": lambda f: _Answer(307, b"", {"Location": f.location}),
+    "redirect": lambda up, f: _Answer(307, b"", {"Location": f.location}),
 }
 
 
-# ---------------------------------------------------------------- payload rendering
-
-
-def _default_updated(iso: str | None) -> date:
-    return date.fromisoformat(iso[:10]) if iso else DEFAULT_UPDATED
-
-
-def _toc_row(title: str, code: str, kind: str, updated: date | None, start: str, end: str) -> str:
-    day = updated.strftime("%d.%m.%Y") if updated else " "
-    cells = (title, code, kind, day, day, start or " ", end or " ")
-    return "\t".join(f'"{c}"' for c in cells)
-
-
-_SLICES: dict[tuple, bytes | None] = {}
-
-
-def slice_csv(raw: RawFiles, dataset: str, filters: tuple, revised: pd.DataFrame | None) -> bytes | None:
-    """SDMX-CSV 2.0 (codes) of the rows matching every filter; None when none match.
-
-    Raises KeyError naming a filtered dimension the dataset does not have.
-    """
-    key = (raw.root, dataset, filters)
-    if revised is None and key in _SLICES:
-        return _SLICES[key]
-    ds = raw.eurostat[dataset]
-    obs = revised if revised is not None else ds.observations
-    dims = ds.dims
-    keep = pd.Series(True, index=obs.index)
-    for dim, codes in filters:
-        if dim == "geo":
-            keep &= obs["geo"].isin(codes)
-        elif dim in dims.columns:
-            keep &= dims[dim].isin(codes)
-        else:
-            raise KeyError(dim)
-    body = sdmx_csv(dataset, obs[keep], dims[keep]) if keep.any() else None
-    if revised is None:
-        _SLICES[key] = body
-    return body
-
-
-def sdmx_csv(dataset: str, obs: pd.DataFrame, dims: pd.DataFrame) -> bytes:
-    """Observations → SDMX-CSV 2.0 with codes, Eurostat's column order."""
-    names = sorted(dims.columns, key=lambda d: (d != "freq", d))
-    out = pd.DataFrame(
-        {
-            "STRUCTURE": "dataflow",
-            "STRUCTURE_ID": f"ESTAT:{dataset.upper()}(1.0)",
-            "ACTION": "I",
-            **{d: dims[d].to_numpy() for d in names},
-            "geo": obs["geo"].to_numpy(),
-            "TIME_PERIOD": obs["period"].to_numpy(),
-            "OBS_VALUE": [_number(v) for v in obs["value"]],
-            "OBS_FLAG": obs["obs_flag"].fillna("").to_numpy(),
-            "CONF_STATUS": obs["conf_flag"].fillna("").to_numpy(),
-        }
-    )
-    return out.to_csv(index=False, lineterminator="\n").encode()
-
-
-def tsv_text(obs: pd.DataFrame) -> str:
-    """Observations → Eurostat bulk TSV (`freq,dim,...,geo\\TIME_PERIOD`, cells 'value flags' or ':')."""
-    dims = split_series_keys(obs["series_key"])
-    names = sorted(dims.columns, key=lambda d: (d != "freq", d))
-    row_key = dims[names].astype(str).agg(",".join, axis=1) + "," + obs["geo"].to_numpy()
-    flags = obs["obs_flag"].fillna("") + obs["conf_flag"].fillna("").str.lower()
-    cell = [(_number(v) or ":") + (f" {f}" if f else "") for v, f in zip(obs["value"], flags, strict=True)]
-    table = pd.DataFrame({"key": row_key.to_numpy(), "period": obs["period"].to_numpy(), "cell": cell})
-    wide = table.pivot(index="key", columns="period", values="cell").fillna(":")
-    header = ",".join(names) + ",geo\\TIME_PERIOD\t" + "\t".join(f"{p} " for p in wide.columns)
-    rows = [
-        k + "\t" + "\t".join(f"{c} " for c in cells)
-        for k, cells in zip(wide.index, wide.to_numpy(), strict=True)
-    ]
-    return header + "\n" + "\n".join(rows) + "\n"
-
-
-def _number(v: float) -> str:
-    return "" if pd.isna(v) else repr(float(v))
-
-
-def serve(raw_dir: Path) -> FakeUpstream:
-    """Start a fake upstream on a free port (stop it with .stop(), or use it as a context manager)."""
-    return FakeUpstream(raw_dir).start()
+def serve(raw_dir: Path) -> LocalUpstream:
+    """Start a local upstream on a free port (stop it with .stop(), or use it as a context manager)."""
+    return LocalUpstream(raw_dir).start()

@@ -1,6 +1,8 @@
-"""The fake upstream itself → Eurostat-format answers built from the real payloads, faults that bite."""
+"""The local upstream itself → real bytes (cut by whole lines, never rewritten), recorded answers, faults."""
 
 import gzip
+import json
+import socket
 import time
 
 import pytest
@@ -8,13 +10,13 @@ import requests
 
 from indicators.catalog import load_indicators
 from pipelines.live import eurostat
-from pipelines.readers import read_file
-from tests.upstream.server import FakeUpstream
+from tests.upstream import recordings
+from tests.upstream.server import LocalUpstream
 
 
 @pytest.fixture(scope="module")
 def upstream(raw_dir):
-    with FakeUpstream(raw_dir) as up:
+    with LocalUpstream(raw_dir) as up:
         yield up
 
 
@@ -25,70 +27,143 @@ def _clean(upstream):
     upstream.reset()
 
 
-def _slice(upstream, dataset):
-    req = next(r for r in eurostat.plan(load_indicators()) if r.dataset == dataset)
-    return requests.get(eurostat.slice_url(upstream.url("eurostat"), req), timeout=5)
+IDENTITY = {"Accept-Encoding": "identity"}
 
 
-def test_toc_lists_every_dataset_with_its_date(upstream):
-    upstream.set_updated("nrg_ind_ren", "2026-03-15")
-    r = requests.get(eurostat.toc_url(upstream.url("eurostat")), timeout=5)
-    assert r.status_code == 200 and r.text.startswith('"title"\t"code"\t"type"\t"last update of data"')
-    toc = eurostat.parse_toc(r.text)
-    assert set(upstream.raw.eurostat) <= set(toc)
-    assert toc["nrg_ind_ren"] == "2026-03-15"
-    assert toc["isoc_eb_ai"] == "2026-02-27"  # the JSON-stat payload's "updated"
+def _plan(dataset):
+    return next(r for r in eurostat.plan(load_indicators()) if r.dataset == dataset)
 
 
-def test_slice_is_sdmx_csv_of_the_real_rows(upstream, tmp_path):
-    r = _slice(upstream, "nrg_ind_ren")
-    assert r.status_code == 200
-    assert r.headers["Content-Type"].startswith("application/vnd.sdmx.data+csv")
-    header = r.text.split("\n", 1)[0]
-    assert header == (
-        "STRUCTURE,STRUCTURE_ID,ACTION,freq,nrg_bal,unit,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS"
+def _slice(upstream, dataset, headers=IDENTITY):
+    return requests.get(
+        eurostat.slice_url(upstream.url("eurostat"), _plan(dataset)), headers=headers, timeout=5
     )
-    (tmp_path / "slice.csv").write_bytes(r.content)
-    obs = read_file(tmp_path / "slice.csv", dataset="nrg_ind_ren").observations
-    assert set(obs["series_key"]) == {"freq=A|nrg_bal=REN|unit=PC"}
-    be = obs[(obs["geo"] == "BE") & (obs["period"] == "2020")]
-    assert be["value"].tolist() == [13.0]
-    assert "UK" not in set(obs["geo"])  # only the EU geos the catalogue asks for
-    assert upstream.requests(route="slice")[-1].bytes == len(r.content)
 
 
-def test_unknown_dataset_and_dimension_get_eurostat_errors(upstream):
-    r = _slice(upstream, "trng_aes_100")
-    assert r.status_code == 404
-    assert r.json() == {"error": [{"status": 404, "id": 100, "label": "No results found"}]}
+def _raw_get(upstream, path: str, accept: str = "identity") -> bytes:
+    """The answer as it crosses the wire (headers and chunk framing included)."""
+    with socket.create_connection(("127.0.0.1", upstream.port), timeout=5) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: {accept}\r\n\r\n".encode())
+        chunks = []
+        while data := s.recv(65536):
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def test_toc_is_the_recorded_one_with_only_the_edited_field_changed(upstream, raw_dir):
+    recorded = (raw_dir.parent / "recordings" / "eurostat_toc" / "table_of_contents_en.txt").read_bytes()
+    assert (
+        requests.get(eurostat.toc_url(upstream.url("eurostat")), headers=IDENTITY, timeout=5).content
+        == recorded
+    )
+    upstream.set_updated("nrg_ind_ren", "2026-03-15")
+    edited = requests.get(eurostat.toc_url(upstream.url("eurostat")), headers=IDENTITY, timeout=5).content
+    old, new = recorded.decode().splitlines(), edited.decode().splitlines()
+    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    assert changed and all('"nrg_ind_ren"' in a for a, _ in changed)
+    for a, b in changed:
+        diff = [i for i, (x, y) in enumerate(zip(a.split("\t"), b.split("\t"), strict=True)) if x != y]
+        assert diff == [3] and b.split("\t")[3] == '"15.03.2026"'
+    assert eurostat.parse_toc(edited)["nrg_ind_ren"] == "2026-03-15"
+
+
+def test_slice_is_lines_of_the_real_file(upstream, raw_dir):
+    body = _slice(upstream, "nrg_ind_ren").content.decode()
+    real = (raw_dir / "eurostat" / "nrg_ind_ren.sdmx.csv").read_bytes().decode()
+    real_lines = set(real.splitlines(keepends=True))
+    lines = body.splitlines(keepends=True)
+    assert lines[0] == real.splitlines(keepends=True)[0]
+    assert all(line in real_lines for line in lines), "a line that is not in the real file was served"
+    want = {line for line in real_lines if ",REN,PC,BE," in line}
+    assert want <= set(lines) and len(want) > 10
+    assert not any(",UK," in line for line in lines)  # only the geos asked
+
+
+def test_tsv_dataset_is_answered_with_its_real_lines(upstream, raw_dir):
+    body = _slice(upstream, "isoc_ci_in_h").content.decode()
+    real = (raw_dir / "eurostat" / "estat_isoc_ci_in_h.tsv").read_bytes().decode()
+    assert body.splitlines()[0] == real.splitlines()[0]
+    assert set(body.splitlines()) <= set(real.splitlines())
+    assert all(line.startswith("A,PC_HH,TOTAL,") for line in body.splitlines()[1:])
+
+
+def test_dataset_without_real_csv_bytes_gets_its_real_file_whole(upstream, raw_dir):
+    r = _slice(upstream, "isoc_eb_das")
+    assert r.content == (raw_dir / "eurostat" / "isoc_eb_das_2025.jsonstat.json").read_bytes()
+
+
+def test_data_answers_are_chunked_and_gzipped_without_saying_so_when_gzip_is_accepted(upstream):
+    path = eurostat.slice_url("/eurostat", _plan("isoc_e_dii"))
+    plain = _raw_get(upstream, path, "identity")
+    head, _, body = plain.partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head and b"Content-Length" not in head
+    assert b"Content-Encoding" not in head and b"STRUCTURE,STRUCTURE_ID" in body[:200]
+    zipped = _raw_get(upstream, path, "gzip, deflate")
+    head, _, body = zipped.partition(b"\r\n\r\n")
+    assert b"Content-Encoding" not in head
+    assert body.split(b"\r\n", 1)[1][:2] == b"\x1f\x8b"  # first chunk: gzip magic
+    upstream.gzip = "always"
+    assert _slice(upstream, "isoc_e_dii").content[:2] == b"\x1f\x8b"  # even with identity
+
+
+def test_unknown_code_dimension_and_dataset_get_the_recorded_wordings(upstream, raw_dir):
+    recorded = json.loads(
+        recordings.find(
+            raw_dir.parent / "recordings" / "eurostat_sdmx3", "TestImporterErrors.test_invalid_filter_value"
+        ).body  # fmt: skip
+    )["error"][0]["label"]
+    upstream.withdraw("isoc_eb_ai", "indic_is", "E_AI_BEC")
+    r = _slice(upstream, "isoc_eb_ai")
+    label = r.json()["error"][0]["label"]
+    assert (r.status_code, r.json()["error"][0]["id"]) == (400, 150)
+    assert label.split("allowed:")[0] == recorded.split("allowed:")[0]
+    assert label.endswith("allowed: INDIC_IS=E_AI_BEC.")
     base = upstream.url("eurostat")
     r = requests.get(
         f"{base}/sdmx/3.0/data/dataflow/ESTAT/nrg_ind_ren/1.0/*?c[nope]=X&format=csvdata", timeout=5
     )
-    assert r.status_code == 400 and "INVALID_QUERY_DIMENSION" in r.text
+    assert (r.status_code, r.json()["error"][0]["id"]) == (400, 140) and "NOPE" in r.text
+    r = _slice(upstream, "trng_aes_100")  # no file of it in ../shared
+    assert r.status_code == 404 and r.json()["error"][0]["label"] == "No results found"
 
 
-def test_bulk_sends_the_real_file_or_a_gzipped_tsv(upstream, raw_dir, tmp_path):
-    base = upstream.url("eurostat")
-    r = requests.get(eurostat.bulk_url(base, "isoc_cicce_use"), timeout=5)
+def test_recorded_requests_are_replayed_byte_for_byte(upstream, raw_dir):
+    folder = raw_dir.parent / "recordings" / "eurostat_sdmx3"
+    seen = 0
+    for rec in recordings.load(folder):
+        r = requests.get(upstream.url("eurostat") + rec.path, headers=IDENTITY, timeout=5)
+        assert (r.status_code, r.content) == (rec.status, rec.body), rec.cassette
+        seen += 1
+    assert seen >= 49
+
+
+def test_bulk_is_the_real_file(upstream, raw_dir):
+    r = requests.get(eurostat.bulk_url(upstream.url("eurostat"), "isoc_cicce_use"), timeout=5)
     assert r.content == (raw_dir / "eurostat" / "estat_isoc_cicce_use.tsv.gz").read_bytes()
-    r = requests.get(eurostat.bulk_url(base, "nrg_ind_ren"), timeout=5)  # SDMX-CSV upstream: TSV made from it
-    (tmp_path / "nrg_ind_ren.tsv.gz").write_bytes(r.content)
-    assert gzip.decompress(r.content).startswith(b"freq,nrg_bal,unit,geo\\TIME_PERIOD\t")
-    got = read_file(tmp_path / "nrg_ind_ren.tsv.gz", dataset="nrg_ind_ren").observations
-    want = upstream.raw.eurostat["nrg_ind_ren"].observations
-    cols = ["series_key", "geo", "period", "value", "obs_flag"]
-    assert got[cols].equals(want[cols])
+    r = requests.get(eurostat.bulk_url(upstream.url("eurostat"), "isoc_ci_in_h"), timeout=5)
+    assert gzip.decompress(r.content) == (raw_dir / "eurostat" / "estat_isoc_ci_in_h.tsv").read_bytes()
 
 
-def test_revision_changes_one_value_and_the_toc_date(upstream, tmp_path):
-    old = upstream.revise("nrg_ind_ren", {"nrg_bal": "REN", "unit": "PC"}, "BE", "2020", 13.5, "2026-03-15")
-    assert old == 13.0
-    (tmp_path / "s.csv").write_bytes(_slice(upstream, "nrg_ind_ren").content)
-    obs = read_file(tmp_path / "s.csv", dataset="nrg_ind_ren").observations
-    assert obs.loc[(obs["geo"] == "BE") & (obs["period"] == "2020"), "value"].tolist() == [13.5]
-    upstream.reset()
-    assert upstream.observations("nrg_ind_ren") is upstream.raw.eurostat["nrg_ind_ren"].observations
+def test_revision_edits_one_value_field_of_one_line(upstream, raw_dir):
+    before = _slice(upstream, "nrg_ind_ren").content.decode().splitlines()
+    match = {"nrg_bal": "REN", "unit": "PC", "geo": "BE", "TIME_PERIOD": "2020"}
+    old = upstream.revise("nrg_ind_ren", match, "13.5", "2026-03-15")
+    after = _slice(upstream, "nrg_ind_ren").content.decode().splitlines()
+    diff = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert old == "13" or float(old) == 13.0
+    assert len(diff) == 1 and diff[0][1] == diff[0][0].replace(f",{old},", ",13.5,", 1)
+
+
+def test_async_query_is_queued_then_served(upstream):
+    key = upstream.make_async("nrg_ind_ren", "SUBMITTED", "PROCESSING", "AVAILABLE")
+    first = _slice(upstream, "nrg_ind_ren")
+    assert eurostat.parse_async(first.content) == (key, "SUBMITTED")
+    base = upstream.url("eurostat")
+    statuses = [eurostat.parse_async(requests.get(eurostat.async_status_url(base, key), timeout=5).content)[1]
+                for _ in range(3)]  # fmt: skip
+    assert statuses == ["SUBMITTED", "PROCESSING", "AVAILABLE"]
+    data = requests.get(eurostat.async_data_url(base, key), headers=IDENTITY, timeout=5)
+    assert data.content.startswith(b"DATAFLOW,LAST UPDATE,freq,nrg_bal")
 
 
 def test_connect_timeout_fault_really_times_out_the_connect(upstream):
@@ -101,17 +176,14 @@ def test_connect_timeout_fault_really_times_out_the_connect(upstream):
 
 @pytest.mark.parametrize(
     ("kind", "status"),
-    [
-        ("server_error", 500),
-        ("rate_limited", 429),
-        ("bad_request", 400),
-        ("not_found", 404),
-        ("too_big", 413),
-    ],
-)
+    [("server_error", 500), ("rate_limited", 429), ("bad_request", 400), ("not_found", 404), ("too_big", 413),
+     ("maintenance", 302)],
+)  # fmt: skip
 def test_error_faults_answer_with_their_status(upstream, kind, status):
     upstream.set_fault("nrg_ind_ren", kind)
-    assert _slice(upstream, "nrg_ind_ren").status_code == status
+    url = eurostat.slice_url(upstream.url("eurostat"), _plan("nrg_ind_ren"))
+    r = requests.get(url, allow_redirects=False, timeout=5)
+    assert r.status_code == status
     assert [r.fault for r in upstream.requests(dataset="nrg_ind_ren")] == [kind]
 
 
