@@ -1,18 +1,21 @@
 """Warehouse + geo + language → the steering committee's briefing pack as one PDF (HTML printed by Chromium).
 
-All charts are drawn by plotly.js inside the one Chromium page that prints the PDF, so the pack costs one
-browser start, not one per chart. Every text from the catalogue or upstream is HTML-escaped.
+The pack is rendered from a Jinja2 template with autoescaping (every text from the catalogue or upstream is
+escaped once, there). All charts are drawn by plotly.js inside the one Chromium page that prints the PDF, so
+the pack costs one browser start, not one per chart. Charts carry no title or source inside the figure: the
+HTML around them does, and wraps at any width, so nothing is cut at the page's edge.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
+import jinja2
 import markdown
 import plotly.offline
 
@@ -25,180 +28,181 @@ from indicators.units import UNITS
 from pipelines import reports
 from pipelines.scorecard_table import STATUS_TEXT
 
-CHART_W, CHART_H = 680, 400  # A4 less margins is about 690 CSS pixels wide
-CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
-body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; color: #1f2933; font-size: 10pt;
-       font-variant-ligatures: none; }
-h1 { font-size: 24pt; margin: 0 0 8mm 0; } h2 { font-size: 16pt; margin: 0 0 3mm 0; }
-h3 { font-size: 11.5pt; margin: 5mm 0 1mm 0; }
-.page { page-break-after: always; } .page:last-child { page-break-after: auto; }
-.cover { padding-top: 60mm; } .cover p { font-size: 12pt; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { border-bottom: 1px solid #d9e2ec; padding: 1.6mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #f0f4f8; } td.num { text-align: right; white-space: nowrap; }
-.status { font-weight: bold; white-space: nowrap; }
-.on_track, .target_met { color: #006d4f; } .moderate { color: #8a5a00; } .insufficient { color: #a33d00; }
-.moving_away { color: #9b1c2e; } .insufficient_data { color: #52606d; }
-.muted { color: #52606d; font-size: 8.5pt; } .chart { width: 100%; margin: 2mm 0; }
-"""
+CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
+TREND_H = 270  # with its legend and texts, two trend charts to a page
+RANKING_BAR_PX = 15  # 27 member states → about 565 px: names at 10 px (7.5 pt) never overlap
+LEGEND_PX, LEGEND_ROW_PX = 11, 21
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)  # fmt: skip
 
 
-def _e(text) -> str:
-    return html.escape("" if text is None else str(text))
-
-
-def _inline(text: str) -> str:
-    """App text carries markdown code spans (`aiplan refresh`): escaped, then shown as code in the PDF."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
-
-
-def _status(code: str, lang: str) -> str:
-    return f'<span class="status {code}">{STATUS_TEXT[code][0]} {_e(status.word(code, lang))}</span>'
+def _status(code: str, lang: str, kind: str = "target") -> str:
+    return f"{STATUS_TEXT[code][0]} {status.word(code, lang, kind)}"
 
 
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
     """The whole pack as one HTML document; returns it and the number of charts it draws."""
     card = reports.scorecard(con, geo, lang)
     names = geo_names(lang, reports.geo_names(con))
-    charts: list[tuple[str, dict]] = []
-    pages = [_cover(card, names, geo, lang), _scorecard_page(card, names, geo, lang)]
-    for obj in card["objectives"]:
-        pages.append(_objective_page(con, card, obj, names, geo, lang, charts))
-    pages.append(_annex(con, lang))
-    body = "".join(f'<section class="page">{p}</section>' for p in pages)
-    script = _chart_script(charts)
-    doc = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{_e(t('briefing.title', lang))}"
-        f"</title><style>{CSS}</style><script>{plotly.offline.get_plotlyjs()}</script></head>"
-        f"<body>{body}<script>{script}</script></body></html>"
+    currency = reports.data_currency(con)
+    charts: dict[str, dict] = {}
+    objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card["objectives"]]
+    doc = _ENV.get_template("briefing.html.j2").render(
+        lang=lang,
+        title=t("briefing.title", lang),
+        tagline=t("app.tagline", lang),
+        pair_sep=t("label.pair", lang, label="", value=""),
+        cover_lines=_cover_lines(names, geo, currency, lang),
+        cover_note=t("briefing.cover_note", lang) + " " + t("briefing.method_ref", lang),
+        scorecard=_scorecard(card, names, geo, lang),
+        objectives=objectives,
+        indicator_head=[
+            t(k, lang)
+            for k in (
+                "briefing.col.indicator",
+                "briefing.col.year",
+                "briefing.col.value",
+                "briefing.col.eu",
+                "briefing.col.position",
+                "briefing.col.target",
+                "briefing.col.progress",
+            )
+        ],  # fmt: skip
+        no_chart=t("briefing.no_chart", lang),
+        annex=_annex(con, lang),
+        plotly_js=plotly.offline.get_plotlyjs(),
+        chart_specs=json.dumps(charts).replace("</", "<\\/"),
+        chart_width=CHART_W,
     )
     return doc, len(charts)
 
 
-def _cover(card: dict, names: dict, geo: str, lang: str) -> str:
+def _cover_lines(names: dict, geo: str, currency: dict, lang: str) -> list[tuple[str, str]]:
     today = datetime.now(UTC).date().isoformat()
-    pairs = (
-        ("briefing.country", names.get(geo, geo)),
-        ("briefing.date", fmt_date(today, lang)),
-        ("briefing.data_as_of", fmt_date(card["built_at"], lang)),
-    )
-    lines = "".join(
-        f"<p>{t('label.pair', lang, label=f'<b>{_e(t(k, lang))}</b>', value=_e(v))}</p>" for k, v in pairs
-    )
-    return (
-        f'<div class="cover"><h1>{_e(t("briefing.title", lang))}</h1>'
-        f"<p>{_e(t('app.tagline', lang))}</p>{lines}"
-        f'<p class="muted">{_e(t("briefing.cover_note", lang))}</p></div>'
-    )
+    updated = fmt_date(currency.get("newest_upstream_update"), lang)
+    data = t("briefing.data_currency_value", lang, first=currency.get("first_year"),
+             last=currency.get("last_year"), updated=updated)  # fmt: skip
+    return [
+        (t("briefing.country", lang), names.get(geo, geo)),
+        (t("briefing.date", lang), fmt_date(today, lang)),
+        (t("briefing.data_currency", lang), data),
+        (t("briefing.built", lang), fmt_date(currency.get("built_at"), lang)),
+    ]
 
 
-def _scorecard_page(card: dict, names: dict, geo: str, lang: str) -> str:
-    head = "".join(
-        f"<th>{_e(t(k, lang))}</th>"
-        for k in (
-            "briefing.col.objective",
-            "briefing.col.status",
-            "briefing.col.headline",
-            "briefing.col.value",
-            "briefing.col.eu",
-            "briefing.col.target",
-        )
-    )
+def _titled(ind: dict, lang: str) -> str:
+    """The indicator's title, with "lower is better" where it is."""
+    if ind["direction"] == "decrease":
+        return f"{ind['title']} ({t('direction.lower_better', lang)})"
+    return ind["title"]
+
+
+def _value(ind: dict, lang: str, key: str = "value") -> str:
+    return fmt_value(ind[key], UNITS[ind["unit"]].percent, lang)
+
+
+def _scorecard(card: dict, names: dict, geo: str, lang: str) -> dict:
     rows = []
     for obj in card["objectives"]:
-        ind = obj["indicators"][0]
-        unit = UNITS[ind["unit"]]
-        target = fmt_value(ind["target"]["value"], unit.percent, lang, 0) if ind["target"] else "–"
-        value = fmt_value(ind["value"], unit.percent, lang)
-        period = f" ({_e(ind['latest_period'])})" if ind["latest_period"] else ""
-        rows.append(
-            f"<tr><td>{obj['number']}. {_e(obj['title'])}</td><td>{_status(obj['status'], lang)}</td>"
-            f"<td>{_e(ind['title'])}</td><td class='num'>{_e(value)}{period}</td>"
-            f"<td class='num'>{_e(fmt_value(ind['eu_value'], unit.percent, lang))}</td>"
-            f"<td class='num'>{_e(target)}</td></tr>"
-        )
-    return (
-        f"<h2>{_e(t('scorecard.header', lang, geo=names.get(geo, geo)))}</h2>"
-        f"<p>{_e(t('scorecard.intro', lang))}</p><table><tr>{head}</tr>{''.join(rows)}</table>"
-    )
+        head = obj["indicators"][0]
+        value = _value(head, lang)
+        if head["latest_period"]:
+            value += f" ({head['latest_period']})"
+        headline = _titled(head, lang)
+        rows.append({
+            "objective": f"{obj['number']}. {obj['title']}",
+            "status": obj["status"], "status_text": _status(obj["status"], lang),
+            "evidence": status.evidence_short(obj.get("evidence"), lang),
+            "headline": headline, "headline_status": head["status"],
+            "headline_status_text": _status(head["status"], lang, head.get("status_kind", "target")),
+            "value": value, "stale": status.stale_text(head, lang) or "",
+            "eu": _value(head, lang, "eu_value"), "position": status.position_text(head, lang) or "–",
+            "target": status.target_text(head, lang),
+        })  # fmt: skip
+    head = [t(k, lang) for k in ("briefing.col.objective", "briefing.col.status", "briefing.col.headline",
+                                 "briefing.col.value", "briefing.col.eu", "briefing.col.position",
+                                 "briefing.col.target")]  # fmt: skip
+    title = t("scorecard.header", lang, geo=names.get(geo, geo))
+    return {"title": title, "intro": t("scorecard.intro", lang), "head": head, "rows": rows}
 
 
-def _objective_page(con, card: dict, obj: dict, names: dict, geo: str, lang: str, charts: list) -> str:
-    parts = [f"<h2>{obj['number']}. {_e(obj['title'])}</h2>", f"<p>{_status(obj['status'], lang)}</p>"]
-    with_data = [i for i in obj["indicators"] if i["data"] == "available"]
+def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, charts: dict) -> dict:
+    indicators = []
     for ind in obj["indicators"]:
-        parts.append(f"<h3>{_e(ind['title'])} — {_status(ind['status'], lang)}</h3>")
-        parts.append(
-            f"<p>{_inline(narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang))}</p>"
-        )
-        pace = _pace_line(ind, lang)
-        if pace:
-            parts.append(f'<p class="muted">{_e(pace)}</p>')
-        # One chart per objective (its first indicator with data) keeps each objective to one page.
-        if ind in with_data[:1]:
-            ctx = indicator_context(con, ind["id"], geo, lang, card)
-            fig = indicator_chart.indicator_figure(
-                entry=ctx["entry"],
-                spec=ctx["spec"],
-                values=ctx["values"],
-                meta=ctx["meta"],
-                geo=geo,
-                geo_names=ctx["names"],
-                lang=lang,
-                height=CHART_H,
-                framed=True,
-                bar_px=9,
-            )
-            chart_id = f"chart{len(charts)}"
-            charts.append((chart_id, json.loads(fig.to_json())))
-            parts.append(f'<div class="chart" id="{chart_id}"></div>')
-    return "".join(parts)
+        row = {
+            "title": _titled(ind, lang),
+            "year": ind["latest_period"] or "–", "stale": status.stale_text(ind, lang) or "",
+            "value": _value(ind, lang), "eu": _value(ind, lang, "eu_value"),
+            "position": status.position_text(ind, lang) or "–", "target": status.target_text(ind, lang),
+            "status": ind["status"],
+            "status_text": _status(ind["status"], lang, ind.get("status_kind", "target")),
+            "sentence": narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang),
+            "chart_id": None, "source": "",
+        }  # fmt: skip
+        if ind["data"] == "available" and ind["value"] is not None:
+            row["chart_id"], row["source"] = _chart(con, card, ind, geo, lang, charts)
+        indicators.append(row)
+    return {
+        "heading": f"{obj['number']}. {obj['title']}",
+        "status": obj["status"], "status_text": _status(obj["status"], lang),
+        "evidence": t("label.pair", lang, label=t("evidence.label", lang),
+                      value=status.evidence_text(obj.get("evidence"), lang)),
+        "counts": t("scorecard.counts", lang, counts=_counts(obj["counts"], lang)),
+        "indicators": indicators,
+    }  # fmt: skip
 
 
-def _pace_line(ind: dict, lang: str) -> str | None:
-    card = ind.get("card") or {}
-    needed, actual = card.get("pp_needed_per_year"), card.get("pp_actual_per_year")
-    if needed is None or actual is None or not UNITS[ind["unit"]].percent:
-        return None
-    return t(
-        "briefing.pace", lang, needed=fmt_value(needed, False, lang), actual=fmt_value(actual, False, lang)
-    )
+def _counts(counts: dict | None, lang: str) -> str:
+    if not counts:
+        return ""
+    return " · ".join(t("scorecard.count_item", lang, n=n, status=status.word(s, lang))
+                      for s in status.ORDER if (n := counts.get(s)))  # fmt: skip
 
 
-def _annex(con, lang: str) -> str:
+def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tuple[str, str]:
+    ctx = indicator_context(con, ind["id"], geo, lang, card)
+    fig = indicator_chart.indicator_figure(
+        entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
+        geo_names=ctx["names"], lang=lang, height=TREND_H, framed=False, bar_px=RANKING_BAR_PX,
+    )  # fmt: skip
+    if fig.data and fig.data[0].type != "bar":
+        # The legend under the plot, at the foot of the figure, with room for as many rows as its entries
+        # need: above the plot it would sit on the event labels, on the axis it would hide the years.
+        rows = _legend_rows([tr.name for tr in fig.data if tr.showlegend is not False and tr.name])
+        fig.update_layout(legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0,
+                                      xanchor="left", font=dict(size=LEGEND_PX)),
+                          margin=dict(t=10, b=40 + rows * LEGEND_ROW_PX, l=60, r=20),
+                          height=TREND_H + rows * LEGEND_ROW_PX)  # fmt: skip
+    chart_id = f"chart{len(charts)}"
+    charts[chart_id] = json.loads(fig.to_json())
+    source = indicator_chart.source_line(ctx["meta"], ctx["values"][ctx["values"]["geo"].isin(
+        indicator_chart.comparison_geos(geo, ctx["spec"]["eu_geo"]))], lang)  # fmt: skip
+    return chart_id, source
+
+
+def _legend_rows(names: list[str]) -> int:
+    """How many rows a horizontal legend of these entries takes in the chart's width: once entries wrap,
+    plotly lines them up in columns as wide as the widest entry (its symbol, 40 px, and its text at about
+    0.62 em a character)."""
+    widths = [40 + LEGEND_PX * 0.62 * len(name) for name in names] or [0]
+    if sum(widths) <= CHART_W - 20:
+        return 1
+    per_row = max(1, int((CHART_W - 20) // max(widths)))
+    return -(-len(widths) // per_row)
+
+
+def _annex(con, lang: str) -> dict:
     ds = reports.datasets(con)
-    rows = "".join(
-        f"<tr><td>{_e(r.dataset)}</td><td>{_e(r.attribution)}</td>"
-        f"<td>{_e(fmt_date(r.upstream_updated, lang))}</td>"
-        f"<td>{_e(r.licence)}</td></tr>"
-        for r in ds.itertuples()
-    )
-    head = "".join(
-        f"<th>{_e(t(k, lang))}</th>"
-        for k in (
-            "sources.col.dataset",
-            "sources.col.attribution",
-            "sources.col.upstream_updated",
-            "sources.col.licence",
-        )
-    )
+    rows = [
+        (r.dataset, r.attribution, fmt_date(r.upstream_updated, lang), r.licence) for r in ds.itertuples()
+    ]
+    head = [t(f"sources.col.{k}", lang) for k in ("dataset", "attribution", "upstream_updated", "licence")]
     method = markdown.markdown(html.escape(narrative.method_text(lang), quote=False))
-    return (
-        f"<h2>{_e(t('briefing.annex', lang))}</h2><h3>{_e(t('sources.header', lang))}</h3>"
-        f"<table><tr>{head}</tr>{rows}</table><h3>{_e(t('methodology.header', lang))}</h3>{method}"
-    )
-
-
-def _chart_script(charts: list[tuple[str, dict]]) -> str:
-    specs = json.dumps({cid: spec for cid, spec in charts}).replace("</", "<\\/")
-    return (
-        f"const specs = {specs};"
-        "Promise.all(Object.entries(specs).map(([id, s]) => Plotly.newPlot(id, s.data,"
-        f" Object.assign(s.layout, {{width: {CHART_W}}}), {{staticPlot: true}})))"
-        ".then(() => { window.chartsDone = true; }, (e) => { window.chartsError = String(e); });"
-    )
+    return {"title": t("briefing.annex", lang), "sources_title": t("sources.header", lang), "head": head,
+            "rows": rows, "method_title": t("methodology.header", lang), "method_html": method}  # fmt: skip
 
 
 def render_pdf(doc: str, *, lang: str) -> bytes:
@@ -216,7 +220,7 @@ def _print_pdf(doc: str, lang: str) -> bytes:
 
     footer = (
         f'<div style="font-size:8px;width:100%;text-align:center;color:#52606d">'
-        f'{_e(t("app.title", lang))} — <span class="pageNumber"></span>/'
+        f'{html.escape(t("app.title", lang))} — <span class="pageNumber"></span>/'
         '<span class="totalPages"></span></div>'
     )
     with sync_playwright() as p:

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import safe
+from dashboard.i18n import fmt_number
 from indicators.scorecard import year_of
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
@@ -24,6 +25,15 @@ REFERENCE_COLOUR = "#8C6D1F"
 EVENT_COLOUR = "#9AA5B1"
 EVENT_BACKGROUND = "rgba(255,255,255,0.7)"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+# plotly's separators: decimal mark, then thousands mark (French groups by a narrow no-break space).
+SEPARATORS = {"en": ".,", "fr": ",\u202f", "nl": ",."}
+
+
+def localise(fig: go.Figure, lang: str) -> go.Figure:
+    """Numbers on axes and in hover labels with the language's decimal mark (34,5 in French and Dutch)."""
+    fig.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
+    return fig
+
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -125,8 +135,9 @@ def trend_chart(
     _add_events(fig, events, x_min, x_max)
     if cut is not None and x_min < cut <= x_max:
         fig.add_vline(x=cut - 0.5, line=dict(color="#7B8794", width=2, dash="longdash"))
+        # Written along the foot of the plot, right of the line: the event labels hold the top edge.
         fig.add_annotation(x=cut - 0.5, y=0.0, xref="x", yref="paper", text=safe.plot(series_break.label),
-                           showarrow=False, xanchor="right", yanchor="bottom", textangle=-90,
+                           showarrow=False, xanchor="left", yanchor="bottom", xshift=3,
                            font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND)  # fmt: skip
     _time_axis(fig, x_min, x_max)
     fig.update_layout(template=TEMPLATE, height=height, yaxis_title=unit)
@@ -174,12 +185,15 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
         xs, ys = xs[:i] + [None] + xs[i:], ys[:i] + [None] + ys[i:]
         flags, periods = flags[:i] + [""] + flags[i:], periods[:i] + [""] + periods[i:]
     is_eu = geo.startswith("EU")
+    # Flags are written beside the points of the country and the EU only: on every line they would print
+    # over each other where lines meet; the others' flags are in the hover text and the data table.
+    shown = geo == highlight or is_eu
     fig.add_trace(
         go.Scatter(
             x=xs,
             y=ys,
             name=safe.plot(names.get(geo, geo)),
-            mode="lines+markers+text",
+            mode="lines+markers+text" if shown else "lines+markers",
             text=flags,
             textposition="top center",
             textfont=dict(size=11),
@@ -268,6 +282,7 @@ def ranking_chart(
     geo_names: dict[str, str] | None = None,
     descending: bool = True,
     bar_px: int = 22,
+    lang: str = "en",
 ) -> go.Figure:
     """Horizontal bars of one year's values by geo, best first; `highlight` coloured, EU value as a line."""
     geo_names = geo_names or {}
@@ -278,7 +293,8 @@ def ranking_chart(
     fig = go.Figure(
         go.Bar(
             x=data["value"].tolist(), y=labels, orientation="h", marker_color=colours,
-            text=[f"{v:.1f}" for v in data["value"]], textposition="outside", meta=data["geo"].tolist(),
+            text=[fmt_number(v, lang) for v in data["value"]], textposition="outside", cliponaxis=False,
+            meta=data["geo"].tolist(),
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )  # fmt: skip
@@ -291,12 +307,15 @@ def ranking_chart(
         height=max(320, bar_px * len(data) + 160),
         xaxis_title=unit,
         yaxis=dict(
-            autorange="reversed", automargin=True, tickfont=dict(size=11 if bar_px >= 18 else 8), dtick=1
+            autorange="reversed", automargin=True, tickfont=dict(size=11 if bar_px >= 18 else 10), dtick=1
         ),
         showlegend=False,
     )
     _frame(fig, title, source_line)
-    return fig
+    if eu_value is not None and not title:
+        # Room above the plot for the EU label, which the 10 px top margin of an unframed chart clipped.
+        fig.update_layout(margin=dict(t=30))
+    return localise(fig, lang)
 
 
 def sparkline(df: pd.DataFrame, *, highlight: str, eu_geo: str, target: float | None = None) -> go.Figure:

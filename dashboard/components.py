@@ -36,12 +36,39 @@ def geo_selector(v: int, lang: str) -> str:
 
 
 def data_as_of(v: int, lang: str) -> None:
-    info = queries.build_info(v)
-    st.sidebar.caption(t("sidebar.data_as_of", lang, date=fmt_date(info.get("built_at"), lang)))
+    """How current the data are (years, publisher's update), and the build time as such: three dates."""
+    st.sidebar.caption(data_currency_text(v, lang))
 
 
-def status_badge(code: str, lang: str) -> None:
-    st.badge(status.word(code, lang), icon=status.icon(code), color=status.colour(code))
+def data_currency_text(v: int, lang: str) -> str:
+    c = queries.data_currency(v)
+    built = fmt_date(c.get("built_at"), lang)
+    if c.get("first_year") is None:
+        return t("sidebar.data_currency_none", lang, built=built)
+    return t("sidebar.data_currency", lang, first=c["first_year"], last=c["last_year"],
+             updated=fmt_date(c.get("newest_upstream_update"), lang), built=built)  # fmt: skip
+
+
+def status_badge(code: str, lang: str, kind: str = "target") -> None:
+    st.badge(status.word(code, lang, kind), icon=status.icon(code), color=status.colour(code))
+
+
+def indicator_badges(entry: dict, lang: str) -> None:
+    """Progress (the status, in its kind's words), position against the EU, and age when stale: three
+    separate badges, so that neither reads as the other."""
+    kind = entry.get("status_kind", "target")
+    label = t("progress.label", lang)
+    st.badge(f"{label}: {status.word(entry['status'], lang, kind)}", icon=status.icon(entry["status"]),
+             color=status.colour(entry["status"]))  # fmt: skip
+    position = status.position_text(entry, lang)
+    if position:
+        icon, colour = status.POSITION_STYLE.get(
+            entry.get("position") or "level", status.POSITION_STYLE["level"]
+        )
+        st.badge(f"{t('position.label', lang)}: {position}", icon=icon, color=colour)
+    stale = status.stale_text(entry, lang)
+    if stale:
+        st.badge(stale, icon=":material/history:", color="orange")
 
 
 def counts_text(counts: dict[str, int] | None, lang: str) -> str:
@@ -65,13 +92,15 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
     """One indicator on an objective page: status, sentence, chart, text summary, source, card and table."""
     names = geo_names(v)
     with st.container(border=True):
-        head, badge = st.columns([5, 2], vertical_alignment="center")
-        head.subheader(entry["title"], anchor=entry["id"])
-        with badge:
-            status_badge(entry["status"], lang)
+        st.subheader(entry["title"], anchor=entry["id"])
+        indicator_badges(entry, lang)
+        if entry.get("direction") == "decrease":
+            st.caption(t("direction.lower_better", lang))
         st.write(narrative.objective_sentence(entry, geo_name=names.get(geo, geo), lang=lang))
+        if (entry.get("target") or {}).get("note"):
+            st.caption(entry["target"]["note"])
         if entry["data"] != "available":
-            st.info(t("objective.no_data", lang), icon=":material/cloud_download:")
+            st.info(t("objective.no_data", lang), icon=":material/info:")
             _details(spec, lang)
             return
         values = queries.indicator_values(v, entry["id"])

@@ -106,12 +106,14 @@ def indicator_figure(
     geos = geos or comparison_geos(geo, spec["eu_geo"])
     shown = values[values["geo"].isin(geos)]
     unit = UNITS[spec["unit"]].get(lang)
+    if spec["direction"] == "decrease":
+        unit = f"{unit} {t('chart.lower_better', lang)}"
     if values["period"].nunique() == 1:
         # One year of data draws no line: rank the member states for that year instead.
         return ranking_figure(entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=geo_names,
                               lang=lang, framed=framed, bar_px=bar_px)  # fmt: skip
     target, refs = levels(spec, lang)
-    return charts.trend_chart(
+    fig = charts.trend_chart(
         shown,
         title=entry["title"] if framed else "",
         unit=unit,
@@ -125,6 +127,7 @@ def indicator_figure(
         height=height,
         series_break=_series_break(spec, lang),
     )
+    return charts.localise(fig, lang)
 
 
 def _series_break(spec: dict, lang: str) -> charts.Level | None:
@@ -151,10 +154,13 @@ def ranking_figure(
     year = values[values["period"] == period]
     members = year[year["geo"].isin(EU27)]
     eu = year[(year["geo"] == spec["eu_geo"]) & year["value"].notna()]["value"]
+    unit = UNITS[spec["unit"]].get(lang)
+    if spec["direction"] == "decrease":
+        unit = f"{unit} {t('chart.lower_better', lang)}"
     return charts.ranking_chart(
         members,
         title=t("explorer.ranking_title", lang, title=entry["title"], year=period) if framed else "",
-        unit=UNITS[spec["unit"]].get(lang),
+        unit=unit,
         source_line=source_line(meta, members, lang) if framed else "",
         highlight=geo,
         eu_value=float(eu.iloc[0]) if len(eu) else None,
@@ -162,6 +168,7 @@ def ranking_figure(
         geo_names=geo_names,
         descending=spec["direction"] == "increase",
         bar_px=bar_px,
+        lang=lang,
     )
 
 

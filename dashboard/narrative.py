@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import inspect
 import math
+from datetime import date
 
 from dashboard.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
-from indicators.assess import DIRECTION_ONLY_THRESHOLD, LIMIT_EXPONENT, MODERATE_RATIO, ON_TRACK_RATIO, assess
+from indicators.assess import (
+    DIRECTION_ONLY_THRESHOLD,
+    LIMIT_EXPONENT,
+    MODERATE_RATIO,
+    ON_TRACK_RATIO,
+    STALE_AFTER_YEARS,
+    STRONG_EVIDENCE,
+    assess,
+)
 from indicators.units import UNITS
 
 # Every message key is a literal here, so the tests can check them against narrative.yaml.
@@ -65,6 +74,7 @@ def objective_sentence(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) ->
     else:
         clauses = [
             _head(ind, card, geo_name, lang),
+            *_lower_better_clause(ind, lang),
             *_rank_clause(ind, lang),
             *_target_clause(ind, lang),
             _trend_clause(ind, card, lang),
@@ -80,6 +90,10 @@ def card_lines(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) -> list[st
     if _num(card.get("latest_value")) is None:
         return [t("narrative.card.no_value", lang, geo=geo_name)]
     lines = [_target_line(ind, lang)]
+    currency = card.get("currency") or {}
+    if currency.get("stale"):
+        lines.append(t("narrative.card.stale", lang, year=_year(currency.get("latest_year")),
+                       years=STALE_AFTER_YEARS, now=currency.get("current_year")))  # fmt: skip
     if card.get("comparable_from"):
         lines.append(t("narrative.card.comparable_from", lang, year=card["comparable_from"]))
     if card.get("start_year") is None:
@@ -222,9 +236,21 @@ def _head(ind: dict, card: dict, geo_name: str, lang: str) -> str:
         period = t("narrative.period_flags", lang, period=period, flags=_join(words, lang))
     value = _with_unit(_num(ind["value"]), ind, lang)
     eu = _num(ind.get("eu_value"))
+    unit = UNITS.get(ind.get("unit") or "")
+    if unit is not None and unit.subgroup:
+        # "27 % of enterprises that considered AI" alone reads as if 27 % considered it: name the measure.
+        title = ind.get("title") or ""
+        if eu is None:
+            return t("narrative.head_subgroup", lang, title=title, geo=geo_name, value=value, period=period)
+        return t("narrative.head_subgroup_eu", lang, title=title, geo=geo_name, value=value, period=period,
+                 eu=_plain(eu, ind, lang))  # fmt: skip
     if eu is None:
         return t("narrative.head", lang, geo=geo_name, value=value, period=period)
     return t("narrative.head_eu", lang, geo=geo_name, value=value, period=period, eu=_plain(eu, ind, lang))
+
+
+def _lower_better_clause(ind: dict, lang: str) -> list[str]:
+    return [t("narrative.lower_better", lang)] if ind.get("direction") == "decrease" else []
 
 
 def _rank_clause(ind: dict, lang: str) -> list[str]:
@@ -507,18 +533,22 @@ def _needed_lines(ind: dict, card: dict, lang: str) -> list[str]:
         return []
     rate = _rate(needed, pace, ind, lang, signed=True, decimals=2)
     lines = [t("narrative.card.needed", lang, latest=latest, rate=rate)]
-    pp_needed, pp_actual = _num(card.get("pp_needed_per_year")), _num(card.get("pp_actual_per_year"))
-    if _is_percent(ind) and pace == "cagr" and pp_needed is not None and pp_actual is not None:
-        lines.append(
-            t(
-                "narrative.card.pp",
-                lang,
-                needed=fmt_signed(pp_needed, lang),
-                actual=fmt_signed(pp_actual, lang),
-                latest=latest,
-                start=_year(card["start_year"]),
-            )
-        )
+    start_value, target_value = _num(card.get("start_value")), _num(card.get("target_value"))
+    start, target_year = _num(card.get("start_year")), _num(card.get("target_year"))
+    pp_actual = _num(card.get("pp_actual_per_year"))
+    if not (_is_percent(ind) and pace == "cagr") or None in (start_value, target_value, start, target_year,
+                                                             pp_actual) or target_year <= start:  # fmt: skip
+        return lines
+    # The required pace in points is read from the same start as the status, so the two never seem to
+    # contradict each other; where compound and linear readings disagree, the card says why.
+    pp_required = (target_value - start_value) / (target_year - start)
+    lines.append(
+        t("narrative.card.pp_same_start", lang, needed=fmt_signed(pp_required, lang),
+          actual=fmt_signed(pp_actual, lang), start=_year(start))
+    )  # fmt: skip
+    behind_in_points = (pp_actual < pp_required) if target_value >= start_value else (pp_actual > pp_required)
+    if behind_in_points != (card.get("status") not in ("on_track", "target_met")):
+        lines.append(t("narrative.card.pace_basis", lang))
     return lines
 
 
@@ -563,8 +593,9 @@ def _neighbour_lines(ind: dict, comp: dict, direction: str | None, geo_name: str
     return [t(_gap_key(gap, direction, keys), lang, name=name, value=value_text, geo=geo_name, gap=amount)]
 
 
-def method_text(lang: str = DEFAULT_LANG) -> str:
+def method_text(lang: str = DEFAULT_LANG, current_year: int | None = None) -> str:
     """The method in plain words (markdown), with the thresholds the code uses, formatted for `lang`."""
+    now = current_year or date.today().year
     return t(
         "methodology.body",
         lang,
@@ -573,4 +604,11 @@ def method_text(lang: str = DEFAULT_LANG) -> str:
         moderate=fmt_number(MODERATE_RATIO, lang, 2),
         growth=fmt_number(DIRECTION_ONLY_THRESHOLD * 100, lang, 0),
         exponent=fmt_number(LIMIT_EXPONENT, lang, 2),
+    ) + t(
+        "methodology.currency",
+        lang,
+        stale_years=STALE_AFTER_YEARS,
+        stale_year=now - STALE_AFTER_YEARS - 1,
+        now=now,
+        strong=STRONG_EVIDENCE,
     )

@@ -44,6 +44,11 @@ def build_info(version: int) -> dict:
 
 
 @st.cache_data(max_entries=4)
+def data_currency(version: int) -> dict:
+    return _with(version, reports.data_currency)
+
+
+@st.cache_data(max_entries=4)
 def datasets(version: int) -> pd.DataFrame:
     return _with(version, reports.datasets)
 

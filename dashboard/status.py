@@ -1,8 +1,12 @@
-"""Status code → icon, badge colour and word: a status is never shown by colour alone."""
+"""Status code, evidence, currency and EU position → words, icons and badge colours (never colour alone)."""
 
 from __future__ import annotations
 
-from dashboard.i18n import t
+from datetime import date
+
+from dashboard.i18n import fmt_value, t
+from indicators.assess import STALE_AFTER_YEARS
+from indicators.units import UNITS
 
 # Material icons differ in shape, so the status reads without colour; badge colours are Streamlit's names.
 STYLE: dict[str, tuple[str, str]] = {
@@ -14,6 +18,13 @@ STYLE: dict[str, tuple[str, str]] = {
     "insufficient_data": (":material/help:", "gray"),
 }
 ORDER = ("target_met", "on_track", "moderate", "insufficient", "moving_away", "insufficient_data")
+# Without a target a status only says which way the value moves: its own words, never "on track".
+DIRECTION_WORDS = ("on_track", "moderate", "moving_away")
+POSITION_STYLE = {
+    "better": (":material/arrow_upward:", "blue"),
+    "worse": (":material/arrow_downward:", "violet"),
+    "level": (":material/drag_handle:", "gray"),
+}
 
 
 def icon(status: str) -> str:
@@ -24,5 +35,65 @@ def colour(status: str) -> str:
     return STYLE[status][1]
 
 
-def word(status: str, lang: str) -> str:
+def word(status: str, lang: str, kind: str = "target") -> str:
+    """'on_track' → 'on track' against a target, 'improving' for a direction-only indicator."""
+    if kind == "direction" and status in DIRECTION_WORDS:
+        return t(f"status.direction.{status}", lang)
     return t(f"status.{status}", lang)
+
+
+def evidence_text(evidence: dict | None, lang: str) -> str:
+    """'limited: 1 of 5 indicators assessed on current data (2023–2025); 3 more … not counted'."""
+    if not evidence:
+        return ""
+    years = ""
+    if evidence.get("first_year"):
+        years = t("evidence.years", lang, first=evidence["first_year"], last=evidence["last_year"])
+    text = t("evidence.line", lang, level=t(f"evidence.level.{evidence['level']}", lang),
+             n_current=evidence["n_current"], n=evidence["n_indicators"], years=years)  # fmt: skip
+    if evidence.get("n_stale"):
+        text += t("evidence.stale", lang, n=evidence["n_stale"], year=_stale_year(evidence))
+    return text
+
+
+def evidence_short(evidence: dict | None, lang: str) -> str:
+    """'evidence limited: 1 of 5 indicators current', for tables."""
+    if not evidence:
+        return ""
+    return t("evidence.short", lang, level=t(f"evidence.level.{evidence['level']}", lang),
+             n_current=evidence["n_current"], n=evidence["n_indicators"])  # fmt: skip
+
+
+def _stale_year(evidence: dict) -> int:
+    return (evidence.get("current_year") or date.today().year) - STALE_AFTER_YEARS - 1
+
+
+def stale_text(entry: dict, lang: str) -> str | None:
+    """'2021 data, 5 years old' for an indicator whose latest data are stale; None when current."""
+    if not entry.get("stale") or entry.get("latest_year") is None:
+        return None
+    year = int(entry["latest_year"])
+    now = ((entry.get("card") or {}).get("currency") or {}).get("current_year")
+    age = (now or date.today().year) - year
+    return t("stale.badge", lang, year=year, age=age)
+
+
+def position_text(entry: dict, lang: str) -> str | None:
+    """'worse than the EU, rank 18 of 27' (the position, never mixed with the progress status)."""
+    parts = []
+    if entry.get("position"):
+        parts.append(t(f"position.{entry['position']}", lang))
+    if entry.get("rank") and entry.get("n_ranked"):
+        parts.append(t("position.rank", lang, rank=int(entry["rank"]), n=int(entry["n_ranked"])))
+    return ", ".join(parts) or None
+
+
+def target_text(entry: dict, lang: str) -> str:
+    """'EU 75 % (2030)', 'BE 3 % (2030)'; '–' without a target. The scope is always said."""
+    target = entry.get("target")
+    if not target or target.get("value") is None:
+        return "–"
+    unit = UNITS[entry["unit"]]
+    value = fmt_value(target["value"], unit.percent, lang, 0 if float(target["value"]).is_integer() else 1)
+    scope = t(f"target.scope_short.{target['scope']}", lang)
+    return t("scorecard.target_value", lang, scope=scope, value=value, year=target["year"])

@@ -16,6 +16,11 @@ METHOD = "eurostat_sdg"
 ON_TRACK_RATIO = 0.95
 MODERATE_RATIO = 0.60
 DIRECTION_ONLY_THRESHOLD = 0.01  # 1 % a year
+# A latest observation more than this many years before the current year is stale: shown, marked, and never
+# enough on its own to give an objective a status (today, 2026: 2022 or earlier).
+STALE_AFTER_YEARS = 3
+# Evidence behind an objective's status: this many current, assessed indicators or more is "strong".
+STRONG_EVIDENCE = 2
 LIMIT_EXPONENT = 4.44  # Open SDG's curvature for the natural-limit factor
 SCORES: dict[Status, int] = {
     "target_met": 3,
@@ -62,7 +67,9 @@ class RollUp:
     mean_score: float | None
     counts: dict[Status, int]
     n_without_data: int
-    n_assessed: int
+    n_assessed: int  # indicators with a status other than insufficient_data
+    n_current: int = 0  # of those, the ones whose latest data are not stale: only they make the status
+    evidence: str = "none"  # strong | limited | none
 
 
 @dataclass(frozen=True)
@@ -371,23 +378,45 @@ def _year_reached(a: float, xt: float, xstar: float, t: float, pace: Pace) -> fl
 # --------------------------------------------------------------------------- roll-up
 
 
-def roll_up(statuses: Sequence[Status]) -> RollUp:
-    """Mean score of the assessable indicators, rounded half up (2.5 → 3), mapped back to a status.
+def roll_up(statuses: Sequence[Status], current: Sequence[bool] | None = None) -> RollUp:
+    """Mean score of the assessed indicators whose data are current, rounded half up (2.5 → 3), mapped back
+    to a status; `insufficient_data` when no assessed indicator is current (stale data alone never make a
+    status). `current` defaults to every indicator being current.
 
     Python's round() rounds half to even (2.5 → 2), which would pull half cases down unevenly.
     A mean of 3 maps to on_track even when every indicator met its target (methodology.md).
     """
+    current = [True] * len(statuses) if current is None else list(current)
+    if len(current) != len(statuses):
+        raise ValueError("one currency flag per status")
     counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
     for s in statuses:
         if s not in counts:
             raise ValueError(f"unknown status {s!r}")
         counts[s] += 1
-    scores = [SCORES[s] for s in statuses if s != "insufficient_data"]
+    assessed = [(s, c) for s, c in zip(statuses, current, strict=True) if s != "insufficient_data"]
+    scores = [SCORES[s] for s, c in assessed if c]
     n_without = counts["insufficient_data"]
+    evidence = "strong" if len(scores) >= STRONG_EVIDENCE else "limited" if scores else "none"
     if not scores:
-        return RollUp("insufficient_data", None, counts, n_without, 0)
+        return RollUp("insufficient_data", None, counts, n_without, len(assessed), 0, evidence)
     mean = sum(scores) / len(scores)
-    return RollUp(SCORE_STATUS[math.floor(mean + 0.5)], mean, counts, n_without, len(scores))
+    return RollUp(SCORE_STATUS[math.floor(mean + 0.5)], mean, counts, n_without, len(assessed), len(scores),
+                  evidence)  # fmt: skip
+
+
+def is_stale(latest_year: float | None, current_year: int) -> bool:
+    """A latest observation more than STALE_AFTER_YEARS before the current year (no data is not stale)."""
+    return latest_year is not None and latest_year < current_year - STALE_AFTER_YEARS
+
+
+def position_vs_eu(gap_to_eu: float | None, direction: Direction, tolerance: float = 1e-9) -> str | None:
+    """Where a value stands against the EU value in the direction of progress: better, worse or level."""
+    if gap_to_eu is None or not math.isfinite(gap_to_eu):
+        return None
+    if abs(gap_to_eu) <= tolerance:
+        return "level"
+    return "better" if (gap_to_eu > 0) == (direction == "increase") else "worse"
 
 
 # --------------------------------------------------------------------------- EU comparison

@@ -45,16 +45,38 @@ class Objective(_Strict):
     description: Translated
 
 
-class Target(_Strict):
-    """A quantified target and the instrument that sets it."""
+class CommissionRow(_Strict):
+    """The Commission's own row stating an EU 2030 target in its DESI facts (breakdown dd_target_2030)."""
 
-    value: float
+    indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    unit: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    breakdown: str = "dd_target_2030"
+
+    def series_key(self) -> str:
+        return f"breakdown={self.breakdown}|indicator={self.indicator}|unit={self.unit}"
+
+
+class Target(_Strict):
+    """A quantified target and the instrument that sets it.
+
+    The value is either taken from the Commission's own target row (`commission_row`, read from the DESI
+    facts when the warehouse is built) or, where no such row exists, given with its document.
+    """
+
+    value: float | None = None
+    commission_row: CommissionRow | None = None
     year: int = Field(ge=2000, le=2100)
     scope: Literal["eu", "be"]  # an EU-wide target is never shown as a Belgian commitment
     document: str = Field(min_length=8)
     article: str | None = None
     confidence: Literal["firm", "to_confirm"]
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source_of_value(self) -> Target:
+        if (self.value is None) == (self.commission_row is None):
+            raise ValueError("give the target's 'value' or its 'commission_row', exactly one of them")
+        return self
 
 
 class ReferenceLevel(_Strict):

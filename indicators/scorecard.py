@@ -5,16 +5,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
-from indicators.assess import EU27, NEIGHBOURS, Observation, Target, assess, compare, roll_up
+from indicators.assess import (
+    EU27,
+    NEIGHBOURS,
+    STALE_AFTER_YEARS,
+    Observation,
+    Target,
+    assess,
+    compare,
+    is_stale,
+    position_vs_eu,
+    roll_up,
+)
 from indicators.model import Indicator, Objective
 from indicators.series import Resolution
 
-NO_DATA_HINT = (
-    "no data for this indicator in the warehouse; run `aiplan refresh` on a connected machine to fetch it"
-)
+NO_DATA_HINT = "no data for this indicator in the warehouse"
 
 
 def year_of(period: str) -> float:
@@ -69,12 +79,35 @@ class SeriesIndex:
 
 
 def assess_indicator(
-    ind: Indicator, series: SeriesIndex | None, geo: str, *, window: int = 5, base_year: int | None = None
+    ind: Indicator,
+    series: SeriesIndex | None,
+    geo: str,
+    *,
+    window: int = 5,
+    base_year: int | None = None,
+    current_year: int | None = None,
 ) -> dict:
-    """One indicator for one geo → a row: status, latest value, EU comparison and the calculation card."""
-    target = Target(ind.target.value, ind.target.year) if ind.target else None
+    """One indicator for one geo → a row: status, latest value, currency, EU position and the card."""
+    target = (
+        Target(ind.target.value, ind.target.year) if ind.target and ind.target.value is not None else None
+    )
     rows = series.by_geo.get(geo, []) if series is not None else []
     with_value = [r for r in rows if r[2] is not None]
+    if with_value and ind.target and ind.target.value is None:
+        # The target's value comes from the Commission's row, which this warehouse does not hold: the
+        # latest value, the EU value and the rank are still shown; no status against an unknown target.
+        card = {"method": "eurostat_sdg", "status": "insufficient_data", "direction": ind.direction,
+                "reason": "the target's value (the Commission's target row) is not in the data"}  # fmt: skip
+        period, year, value, flag = with_value[-1]
+        others = [g for g in ("BE", *NEIGHBOURS) if g != geo]
+        comparison = compare(
+            series.by_period[period], geo=geo, year=year, direction=ind.direction,
+            eu_geo=ind.eu_geo, neighbours=others,
+        )  # fmt: skip
+        card["comparison"] = comparison.__dict__
+        return _row(
+            ind, geo, "insufficient_data", card, (period, value, flag, year), comparison, current_year
+        )
     if not with_value:
         reason = NO_DATA_HINT if series is None else f"no observation for {geo} in this series"
         card = {
@@ -83,7 +116,7 @@ def assess_indicator(
             "reason": reason,
             "direction": ind.direction,
         }
-        return _row(ind, geo, "insufficient_data", card, None, None)
+        return _row(ind, geo, "insufficient_data", card, None, None, current_year)
     # Years before a definition change are shown but never compared with later ones.
     comparable = [r for r in rows if not ind.comparable_from or r[1] >= ind.comparable_from]
     obs = [Observation(year, value, flag) for _, year, value, flag in comparable]
@@ -99,7 +132,7 @@ def assess_indicator(
         **result.card, "comparison": comparison.__dict__, "is_percent": ind.is_percent,
         "comparable_from": ind.comparable_from,
     }  # fmt: skip
-    return _row(ind, geo, result.status, card, (period, value, flag), comparison)
+    return _row(ind, geo, result.status, card, (period, value, flag, year), comparison, current_year)
 
 
 def _flag(v) -> str | None:
@@ -110,7 +143,14 @@ def _num(v) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison) -> dict:
+def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison,
+         current_year: int | None) -> dict:  # fmt: skip
+    year = None if latest is None else latest[3]
+    now = current_year or date.today().year
+    stale = is_stale(year, now)
+    card["currency"] = {"latest_year": year, "current_year": now, "stale": stale,
+                        "stale_before": now - STALE_AFTER_YEARS}  # fmt: skip
+    gap = comparison.gap_to_eu if comparison else None
     return {
         "indicator_id": ind.id,
         "objective": ind.objective,
@@ -125,28 +165,43 @@ def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison) 
         "gap_to_eu": comparison.gap_to_eu if comparison else None,
         "best_neighbour": comparison.best_neighbour if comparison else None,
         "best_neighbour_value": comparison.best_neighbour_value if comparison else None,
+        "latest_year": year,
+        "stale": stale,
+        "position": position_vs_eu(gap, ind.direction),
         "card": card,
     }
 
 
 def assess_all(
-    indicators: Sequence[Indicator], frames: Mapping[str, pd.DataFrame | None], *, window: int = 5
+    indicators: Sequence[Indicator],
+    frames: Mapping[str, pd.DataFrame | None],
+    *,
+    window: int = 5,
+    current_year: int | None = None,
 ) -> pd.DataFrame:
-    """Every indicator × every geo it applies to → one assessment row each."""
+    """Every indicator × every geo it applies to → one assessment row each (currency as of `current_year`)."""
     indexed = {i: SeriesIndex.of(f) for i, f in frames.items() if f is not None}
     rows = [
-        assess_indicator(ind, indexed.get(ind.id), geo, window=window)
+        assess_indicator(ind, indexed.get(ind.id), geo, window=window, current_year=current_year)
         for ind in indicators
         for geo in assessment_geos(ind)
     ]
     return pd.DataFrame(rows)
 
 
-def objective_rollups(objectives: Sequence[Objective], assessments: pd.DataFrame) -> pd.DataFrame:
-    """Per objective and geo: the roll-up status, its mean score and the count of indicators per status."""
+def objective_rollups(
+    objectives: Sequence[Objective], assessments: pd.DataFrame, headlines: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """Per objective and geo: the roll-up status (current indicators only), its mean score, the count of
+    indicators per status, the evidence behind it and the headline indicator's own status."""
+    headlines = headlines or {}
     rows = []
+    if "stale" not in assessments:  # rows made without a currency check count as current
+        assessments = assessments.assign(stale=False, latest_year=None)
     for (number, geo), part in assessments.groupby(["objective", "geo"]):
-        r = roll_up(part["status"].tolist())
+        r = roll_up(part["status"].tolist(), (~part["stale"].astype(bool)).tolist())
+        years = part.loc[part["status"] != "insufficient_data", "latest_year"].dropna()
+        head = part[part["indicator_id"] == headlines[int(number)]] if int(number) in headlines else part[:0]
         rows.append(
             {
                 "objective": int(number),
@@ -156,10 +211,33 @@ def objective_rollups(objectives: Sequence[Objective], assessments: pd.DataFrame
                 "counts": dict(r.counts),
                 "n_without_data": r.n_without_data,
                 "n_assessed": r.n_assessed,
+                "n_current": r.n_current,
+                "evidence": {
+                    "level": r.evidence,
+                    "n_indicators": len(part),
+                    "n_assessed": r.n_assessed,
+                    "n_current": r.n_current,
+                    "n_stale": int(
+                        (part["stale"].astype(bool) & (part["status"] != "insufficient_data")).sum()
+                    ),
+                    "current_year": _current_year(part),
+                    "first_year": int(years.min()) if len(years) else None,
+                    "last_year": int(years.max()) if len(years) else None,
+                },
+                "headline_id": head["indicator_id"].iloc[0] if len(head) else headlines.get(int(number)),
+                "headline_status": head["status"].iloc[0] if len(head) else None,
             }
         )
     known = {o.number for o in objectives}
     return pd.DataFrame([r for r in rows if r["objective"] in known])
+
+
+def _current_year(part: pd.DataFrame) -> int:
+    for card in part.get("card", []):
+        year = (card.get("currency") or {}).get("current_year") if isinstance(card, dict) else None
+        if year:
+            return int(year)
+    return date.today().year
 
 
 def resolution_problems(

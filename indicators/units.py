@@ -11,6 +11,9 @@ class Unit:
     fr: str
     nl: str
     percent: bool  # percentages get the pace in percentage points a year too
+    subgroup: bool = (
+        False  # a share of a subgroup ("of enterprises that considered AI"): sentences name the title
+    )
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
@@ -24,12 +27,14 @@ UNITS: dict[str, Unit] = {
         "% des entreprises utilisant l'IA",
         "% van de ondernemingen die AI gebruiken",
         True,
+        subgroup=True,
     ),
     "pc_enterprises_considering_ai": Unit(
         "% of enterprises that ever considered using AI",
         "% des entreprises ayant envisagé d'utiliser l'IA",
         "% van de ondernemingen die ooit overwogen AI te gebruiken",
         True,
+        subgroup=True,
     ),
     "pc_individuals": Unit(
         "% of individuals aged 16–74",

@@ -39,7 +39,7 @@ def check_against_data(con: duckdb.DuckDBPyConnection, indicators: tuple[Indicat
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
     """Validate the catalogue against the observations just loaded, assess, and write the tables."""
     objectives = load_objectives()
-    indicators = load_indicators(objectives=objectives)
+    indicators = with_target_values(con, load_indicators(objectives=objectives))
     resolutions = check_against_data(con, indicators)
     frames = {r.indicator_id: _frame(con, ind, r) for ind, r in zip(indicators, resolutions, strict=True)}
     _write_objectives(con, objectives)
@@ -50,13 +50,51 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
             ["indicator_id", "geo", "period", "year", "value", "obs_flag", "conf_flag"]])  # fmt: skip
     assessments = assess_all(indicators, frames)
     _insert(con, "assessments", assessments.assign(card=assessments["card"].map(_json)))
-    rollups = objective_rollups(objectives, assessments)
-    _insert(con, "objective_status", rollups.assign(counts=rollups["counts"].map(_json)))
+    headlines = {i.objective: i.id for i in indicators if i.headline}
+    rollups = objective_rollups(objectives, assessments, headlines)
+    _insert(con, "objective_status", rollups.assign(counts=rollups["counts"].map(_json),
+                                                    evidence=rollups["evidence"].map(_json)))  # fmt: skip
     return CatalogueReport(
         indicators=len(indicators),
         resolved=sum(r.status == "ok" for r in resolutions),
         gaps=[r for r in resolutions if r.status != "ok"],
     )
+
+
+def with_target_values(
+    con: duckdb.DuckDBPyConnection, indicators: tuple[Indicator, ...]
+) -> tuple[Indicator, ...]:
+    """Targets given by the Commission's own row get their value from that row in the warehouse.
+
+    Where the DESI facts are loaded but hold no such row, the catalogue names a row that does not
+    exist: an error naming the file. Where no DESI facts are loaded at all, the value stays unknown
+    and the indicator is not assessed against its target (a data gap, like a dataset not fetched yet)."""
+    out, problems = [], []
+    facts_loaded = con.execute(
+        "SELECT count(*) FROM observations WHERE source = 'desi' AND dataset = 'desi_facts'"
+    ).fetchone()[0]
+    for ind in indicators:
+        row = ind.target.commission_row if ind.target else None
+        if row is None:
+            out.append(ind)
+            continue
+        found = con.execute(
+            "SELECT value FROM observations WHERE source = 'desi' AND dataset = 'desi_facts' "
+            "AND series_key = ? AND geo = 'EU' AND period = ?",
+            [row.series_key(), str(ind.target.year)],
+        ).fetchone()
+        if (found is None or found[0] is None) and not facts_loaded:
+            out.append(ind)
+            continue
+        if found is None or found[0] is None:
+            message = f"no {row.series_key()} row for EU {ind.target.year} in the DESI facts"
+            problems.append(Problem(_file(ind), "target.commission_row", message))
+            continue
+        target = ind.target.model_copy(update={"value": float(found[0])})
+        out.append(ind.model_copy(update={"target": target}))
+    if problems:
+        raise CatalogError(problems)
+    return tuple(out)
 
 
 def _file(ind: Indicator) -> str:

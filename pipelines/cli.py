@@ -15,7 +15,7 @@ from rich.table import Table
 from indicators.assess import EU27
 from indicators.catalog import CatalogError, load_indicators, load_objectives
 from pipelines import raw_cache, reports, scorecard_table, snapshot, warehouse
-from pipelines.catalogue_tables import check_against_data
+from pipelines.catalogue_tables import check_against_data, with_target_values
 from pipelines.readers import ReaderError
 from pipelines.settings import get_settings
 
@@ -332,6 +332,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     con = warehouse.connect_read_only(path)
     try:
+        inds = with_target_values(con, inds)
         resolutions = check_against_data(con, inds)
     except CatalogError as exc:
         err.print("[red]codes that select no series or several:[/red]")

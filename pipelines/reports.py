@@ -7,24 +7,26 @@ import json
 import duckdb
 import pandas as pd
 
-SCORECARD_VERSION = 1
-TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence")
+SCORECARD_VERSION = 2
+TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "note", "commission_row")
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en") -> dict:
-    """The nine objectives for `geo`, each with its indicators, statuses and calculation cards."""
+    """The nine objectives for `geo`, each with its indicators, statuses, evidence and calculation cards."""
     lang = lang if lang in ("en", "fr", "nl") else "en"
     objectives = con.execute(
         f"SELECT o.number, o.id, o.title_{lang} AS title, s.status, s.mean_score, s.counts, "
-        "s.n_without_data, s.n_assessed FROM objectives o "
-        "LEFT JOIN objective_status s ON s.objective = o.number AND s.geo = ? ORDER BY o.number",
+        "s.n_without_data, s.n_assessed, s.n_current, s.evidence, s.headline_id, s.headline_status "
+        "FROM objectives o LEFT JOIN objective_status s ON s.objective = o.number AND s.geo = ? "
+        "ORDER BY o.number",
         [geo],
     ).fetchall()
     rows = con.execute(
         "SELECT i.id, i.objective, i.spec, i.series_key, i.resolution, a.status, a.latest_period, "
         "a.latest_value, a.latest_flag, a.eu_value, a.rank, a.n_ranked, a.gap_to_eu, a.best_neighbour, "
-        "a.best_neighbour_value, a.card FROM indicators i "
-        "LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
+        "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, d.upstream_updated "
+        "FROM indicators i LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
+        "LEFT JOIN datasets d ON d.source = i.source AND d.dataset = i.dataset "
         "ORDER BY i.objective, NOT i.headline, i.id",
         [geo],
     ).fetchall()
@@ -34,27 +36,38 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
     build = con.execute(
         "SELECT built_at, built_from FROM build_info ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
+    entries = [i for inds in by_objective.values() for i in inds]
+    years = [i["latest_year"] for i in entries if i["latest_year"] is not None]
+    updates = [i["upstream_updated"] for i in entries if i["upstream_updated"]]
     return {
         "version": SCORECARD_VERSION,
         "geo": geo,
         "lang": lang,
-        "built_at": build[0].isoformat() if build else None,
+        "built_at": build[0].isoformat() + "+00:00" if build else None,
         "built_from": build[1] if build else None,
+        "data": {
+            "first_year": int(min(years)) if years else None,
+            "last_year": int(max(years)) if years else None,
+            "newest_upstream_update": max(updates, key=lambda u: u[:10]) if updates else None,
+        },
         "objectives": [
             {
                 "number": n, "id": oid, "title": title, "status": status or "insufficient_data",
                 "mean_score": mean, "counts": json.loads(counts) if counts else None,
-                "n_without_data": n_without, "n_assessed": n_assessed,
+                "n_without_data": n_without, "n_assessed": n_assessed, "n_current": n_current or 0,
+                "evidence": json.loads(evidence) if evidence else None,
+                "headline": {"id": head_id, "status": head_status} if head_id else None,
                 "indicators": by_objective.get(n, []),
             }
-            for n, oid, title, status, mean, counts, n_without, n_assessed in objectives
+            for (n, oid, title, status, mean, counts, n_without, n_assessed, n_current, evidence, head_id,
+                 head_status) in objectives
         ],
     }  # fmt: skip
 
 
 def _indicator_entry(r: tuple, lang: str) -> dict:
     (iid, _obj, spec, series_key, resolution, status, period, value, flag, eu_value, rank, n_ranked, gap_eu,
-     best, best_value, card) = r  # fmt: skip
+     best, best_value, card, latest_year, stale, position, upstream) = r  # fmt: skip
     spec = json.loads(spec)
     target = spec.get("target")
     return {
@@ -67,18 +80,28 @@ def _indicator_entry(r: tuple, lang: str) -> dict:
         "codes": spec["series"],
         "series_key": series_key,
         "data": "available" if resolution == "ok" else "not_in_warehouse",
+        "upstream_updated": upstream,
         "latest_period": period,
+        "latest_year": latest_year,
+        "stale": bool(stale),
         "value": value,
         "flag": flag,
         "eu_geo": spec["eu_geo"],
         "eu_value": eu_value,
         "rank": rank,
         "n_ranked": n_ranked,
+        "position": position,
         "gap_to_eu": gap_eu,
         "best_neighbour": best,
         "best_neighbour_value": best_value,
         "target": None if target is None else {k: target.get(k) for k in TARGET_KEYS},
+        # Levels drawn for context (Belgian commitments still to be checked, for instance); never a status.
+        "reference_levels": [
+            {k: r.get(k) for k in ("value", "year", "scope", "document", "confidence")}
+            for r in spec.get("reference_levels") or []
+        ],
         "direction_only": (spec.get("direction_only") or {}).get("reason"),
+        "status_kind": "target" if target else "direction",
         "status": status or "insufficient_data",
         "card": json.loads(card) if card else None,
     }  # fmt: skip
@@ -108,6 +131,28 @@ def build_info(con: duckdb.DuckDBPyConnection) -> dict:
     )
     r = row.fetchone()
     return dict(zip(("built_at", "built_from", "location", "n_obs"), r, strict=True)) if r else {}
+
+
+def data_currency(con: duckdb.DuckDBPyConnection) -> dict:
+    """How current the data are: the range of the indicators' latest years, the newest upstream update of
+    the datasets they use, and when the warehouse was built (three different dates, never one)."""
+    years = con.execute(
+        "SELECT min(y), max(y) FROM (SELECT indicator_id, max(year) AS y FROM indicator_values "
+        "WHERE value IS NOT NULL GROUP BY ALL)"
+    ).fetchone()
+    updates = [
+        u for (u,) in con.execute(
+            "SELECT DISTINCT d.upstream_updated FROM datasets d JOIN indicators i "
+            "ON i.source = d.source AND i.dataset = d.dataset WHERE d.upstream_updated IS NOT NULL"
+        ).fetchall()
+    ]  # fmt: skip
+    info = build_info(con)
+    return {
+        "first_year": int(years[0]) if years[0] is not None else None,
+        "last_year": int(years[1]) if years[1] is not None else None,
+        "newest_upstream_update": max(updates, key=lambda u: u[:10]) if updates else None,
+        "built_at": info.get("built_at"),
+    }
 
 
 def datasets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -101,7 +101,7 @@ CREATE TABLE build_info (
 
 -- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version VALUES (2);
+INSERT INTO schema_version VALUES (3);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 
@@ -155,6 +155,9 @@ CREATE TABLE assessments (
     gap_to_eu            DOUBLE,
     best_neighbour       VARCHAR,
     best_neighbour_value DOUBLE,
+    latest_year          DOUBLE,         -- the latest observation's year (quarters as fractions)
+    stale                BOOLEAN NOT NULL,  -- latest year more than STALE_AFTER_YEARS before the build year
+    position             VARCHAR,        -- better | worse | level: against the EU value, in the wanted direction
     card                 JSON NOT NULL,  -- every input and intermediate value of the status
     PRIMARY KEY (indicator_id, geo)
 );
@@ -167,5 +170,9 @@ CREATE TABLE objective_status (
     counts         JSON NOT NULL,
     n_without_data INTEGER NOT NULL,
     n_assessed     INTEGER NOT NULL,
+    n_current      INTEGER NOT NULL,     -- assessed indicators whose data are not stale: they make the status
+    evidence       JSON NOT NULL,        -- level (strong | limited | none), counts and data years
+    headline_id     VARCHAR,
+    headline_status VARCHAR,             -- the headline indicator's own status, shown beside the roll-up
     PRIMARY KEY (objective, geo)
 );

@@ -1,6 +1,8 @@
-"""Scorecard dict (reports.scorecard) → a readable rich table in the terminal."""
+"""Scorecard dict (reports.scorecard) → a readable rich table in the terminal, with a summary line."""
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from rich.console import Console
 from rich.table import Table
@@ -16,37 +18,59 @@ STATUS_TEXT = {
     "moving_away": ("✖", "moving away", "red"),
     "insufficient_data": ("?", "not enough data", "grey50"),
 }
+# Without a target the status only says which way the value moves.
+DIRECTION_TEXT = {"on_track": "improving", "moderate": "little change", "moving_away": "worsening"}
 
 
-def status_cell(status: str) -> str:
+def status_cell(status: str, kind: str = "target") -> str:
     symbol, word, colour = STATUS_TEXT[status]
+    if kind == "direction":
+        word = DIRECTION_TEXT.get(status, word)
     return f"[{colour}]{symbol} {word}[/{colour}]"
 
 
 def _num(v: float | None) -> str:
-    return "–" if v is None else f"{v:,.1f}"
+    # Half up, as the app rounds (19.95 → 20.0): Python's format would print 19.9 for the binary 19.949….
+    return "–" if v is None else f"{float(Decimal(repr(v)).quantize(Decimal('0.1'), ROUND_HALF_UP)):,.1f}"
 
 
 def render(console: Console, card: dict) -> None:
     geo = card["geo"]
-    console.print(f"[bold]AI Plan Monitor – scorecard for {geo}[/bold] (warehouse built {card['built_at']})")
+    data = card.get("data") or {}
+    updated = data.get("newest_upstream_update") or "not stated"
+    console.print(
+        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: data {data.get('first_year')}–"
+        f"{data.get('last_year')}, newest publisher update {updated}, warehouse built {card['built_at']}"
+    )
     for obj in card["objectives"]:
-        table = Table(
-            title=f"{obj['number']}. {obj['title']} — {status_cell(obj['status'])}", title_justify="left"
-        )
+        ev = obj.get("evidence") or {}
+        evidence = f"evidence {ev.get('level')}: {ev.get('n_current')} of {ev.get('n_indicators')} current"
+        table = Table(title=f"{obj['number']}. {obj['title']} — {status_cell(obj['status'])} ({evidence})",
+                      title_justify="left")  # fmt: skip
         for col, just in (("indicator", "left"), ("period", "left"), (geo, "right"), ("EU", "right"),
-                          ("rank", "right"), ("target", "left"), ("status", "left")):  # fmt: skip
+                          ("position", "left"), ("target", "left"), ("progress", "left")):  # fmt: skip
             table.add_column(col, justify=just, overflow="fold")
         for ind in obj["indicators"]:
             t = ind["target"]
             target = f"{t['value']:g} by {t['year']} ({t['scope'].upper()})" if t else "direction only"
             if ind["data"] != "available":
-                target += " · no data: run `aiplan refresh`"
-            rank = f"{ind['rank']}/{ind['n_ranked']}" if ind["rank"] else "–"
+                target += " · no data yet"
+            position = ind.get("position") or "–"
+            if ind["rank"]:
+                position += f", rank {ind['rank']}/{ind['n_ranked']}"
             unit = UNITS[ind["unit"]].en
+            lower = " · lower is better" if ind["direction"] == "decrease" else ""
+            period = (ind["latest_period"] or "–") + (
+                " [dark_orange](stale)[/dark_orange]" if ind["stale"] else ""
+            )
             table.add_row(
-                f"{ind['title']} [dim]({unit})[/dim]", ind["latest_period"] or "–",
+                f"{ind['title']} [dim]({unit}{lower})[/dim]", period,
                 _num(ind["value"]) + (f" {ind['flag']}" if ind["flag"] else ""), _num(ind["eu_value"]),
-                rank, target, status_cell(ind["status"]),
+                position, target, status_cell(ind["status"], ind.get("status_kind", "target")),
             )  # fmt: skip
         console.print(table)
+    counts: dict[str, int] = {}
+    for obj in card["objectives"]:
+        counts[obj["status"]] = counts.get(obj["status"], 0) + 1
+    summary = " · ".join(f"{n} {STATUS_TEXT[s][1]}" for s, n in counts.items())
+    console.print(f"[bold]{len(card['objectives'])} objectives:[/bold] {summary}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, queries, state
+from dashboard import components, queries, state, status
 from dashboard.i18n import t
 
 lang = components.lang()
@@ -22,7 +22,12 @@ obj = by_number[chosen]
 specs = {s["id"]: s["spec"] for s in queries.indicator_specs(v)}
 
 st.title(t("objective.header", lang, number=obj["number"], title=obj["title"]))
+st.caption(
+    t("scorecard.header", lang, geo=names.get(geo, geo)) + " · " + components.data_currency_text(v, lang)
+)
 components.status_badge(obj["status"], lang)
+st.caption(t("label.pair", lang, label=t("objective.evidence", lang),
+             value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
 description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj["number"])
 st.write(description)
 st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, downloads, narrative, queries
+from dashboard import charts, components, downloads, narrative, queries, status
 from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
 
@@ -16,6 +16,8 @@ card = queries.scorecard(v, geo, lang)
 st.title(t("app.title", lang))
 st.caption(t("app.tagline", lang))
 st.header(t("scorecard.header", lang, geo=names.get(geo, geo)))
+# On a phone the sidebar is folded away: the country and the data's dates are said in the page too.
+st.caption(components.data_currency_text(v, lang))
 st.write(t("scorecard.intro", lang))
 
 objective_counts = {}
@@ -29,17 +31,22 @@ def tile(obj: dict) -> None:
     with st.container(border=True, height="stretch"):
         st.markdown(f"#### {obj['number']} · {obj['title']}")
         components.status_badge(obj["status"], lang)
+        st.caption(t("label.pair", lang, label=t("evidence.label", lang),
+                     value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
         head = next((i for i in obj["indicators"]), None)
         if head is not None:
-            st.markdown(
-                t("label.pair", lang, label=f"**{t('scorecard.headline', lang)}**", value=head["title"])
-            )
+            title = head["title"]
+            if head["direction"] == "decrease":
+                title += f" — {t('direction.lower_better', lang)}"
+            st.markdown(t("label.pair", lang, label=f"**{t('scorecard.headline', lang)}**", value=title))
+            components.indicator_badges(head, lang)
             _figures(head)
             st.caption(narrative.objective_sentence(head, geo_name=names.get(geo, geo), lang=lang))
         st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))
         st.page_link(
             "app_pages/objective.py", label=t("scorecard.open", lang, number=obj["number"]),
-            icon=":material/arrow_forward:", query_params={"objective": str(obj["number"]), "geo": geo},
+            icon=":material/arrow_forward:",
+            query_params={"objective": str(obj["number"]), "geo": geo, "lang": lang},
         )  # fmt: skip
 
 
@@ -48,25 +55,26 @@ def _figures(head: dict) -> None:
     if head["value"] is None:
         st.caption(t("scorecard.no_headline_data", lang))
         return
-    target = head["target"]
+    # One line of label/value pairs: three columns would stack into a tall column on a phone.
     figures = [
-        (
-            t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
-            fmt_value(head["value"], unit.percent, lang),
-        ),
+        (t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
+         fmt_value(head["value"], unit.percent, lang)),
         (t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang)),
-        (t("scorecard.target", lang), fmt_value(target["value"], unit.percent, lang, 0) if target else "–"),
-    ]
-    # Plain label/value pairs: st.metric's large type truncates in a third of a tile.
-    for col, (label, value) in zip(st.columns(3), figures, strict=True):
-        col.caption(label)
-        col.markdown(f"**{value}**")
+        (t("scorecard.target", lang), status.target_text(head, lang)),
+    ]  # fmt: skip
+    st.markdown(
+        " · ".join(t("label.pair", lang, label=label, value=f"**{value}**") for label, value in figures)
+    )
     values = queries.indicator_values(v, head["id"])
     if values["geo"].eq(geo).sum() > 1:
+        target = head["target"]
         spark = charts.sparkline(
             values, highlight=geo, eu_geo=head["eu_geo"], target=target["value"] if target else None
         )
         st.plotly_chart(spark, width="stretch", key=f"spark_{head['id']}", config={"staticPlot": True})
+        mine = values[values["geo"] == geo].sort_values("year")
+        st.caption(t("scorecard.spark_legend", lang, geo=names.get(geo, geo),
+                     first=mine["period"].iloc[0], last=mine["period"].iloc[-1]))  # fmt: skip
 
 
 for row in range(0, len(card["objectives"]), 3):

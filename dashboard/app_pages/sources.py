@@ -38,6 +38,7 @@ st.subheader(t("sources.missing", lang))
 gaps = [s for s in queries.indicator_specs(v) if s["resolution"] != "ok"]
 if gaps:
     st.write(t("sources.missing_intro", lang))
+    st.info(t("sources.admin", lang), icon=":material/admin_panel_settings:")
     st.dataframe(
         [
             {

@@ -123,7 +123,7 @@ def test_explorer_breakdown_period_and_ranking_from_the_url(app_env):
     assert at.selectbox(key="b_size_emp").value == "10-49"
     [fig] = specs(at)
     bars = fig["data"][0]
-    key = "freq=A|indic_is=E_CC|nace_r2=C10-S951_X_K|size_emp=10-49|unit=PC_ENT"
+    key = "freq=A|indic_is=E_CC1_SI|nace_r2=C10-S951_X_K|size_emp=10-49|unit=PC_ENT"
     sql = "SELECT geo, value FROM observations WHERE dataset='isoc_cicce_use' AND period='2023' "
     sql += "AND series_key=? "
     expected = rows(app_env, sql + "AND value IS NOT NULL AND list_contains(?, geo)", [key, list(EU27)])
@@ -156,7 +156,8 @@ def test_explorer_indicator_without_data_says_how_to_get_it(app_env):
 def test_sources_page_lists_datasets_and_gaps(app_env):
     at = run_page("sources")
     n = rows(app_env, "SELECT count(*) FROM datasets")[0][0]
-    assert len(at.dataframe[0].value) == n == 15
+    manifest = json.loads((REPO_ROOT / "data" / "snapshot" / "manifest.json").read_text())
+    assert len(at.dataframe[0].value) == n == len(manifest["datasets"])
     gaps = at.dataframe[1].value
     assert "Individuals using generative AI tools" in set(gaps.iloc[:, 0])
 

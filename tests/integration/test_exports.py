@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from dashboard import briefing, exports
+from dashboard import briefing, exports, status
 from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
 from pipelines.warehouse import connect_read_only
+from tests import pack_legibility as legibility
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
@@ -84,7 +85,11 @@ def test_xlsx_has_data_and_metadata_sheets(con, lang):
 @needs_chromium
 @pytest.mark.parametrize("lang", LANGS)
 def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers(con, lang):
-    pdf = PdfReader(io.BytesIO(briefing.briefing_pdf(con, geo="BE", lang=lang)))
+    body = briefing.briefing_pdf(con, geo="BE", lang=lang)
+    # Legible at print size: text of 6.5 pt or more, nothing off the page or printed over other text,
+    # decimal commas in French and Dutch, no blank page (tests/pack_legibility.py).
+    assert [str(p) for p in legibility.problems(body, lang=lang)] == []
+    pdf = PdfReader(io.BytesIO(body))
     pages = [_norm(p.extract_text()) for p in pdf.pages]
     flat = " ".join(pages)
     assert _norm(t("briefing.title", lang)) in pages[0]
@@ -100,3 +105,9 @@ def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers
         for v in (ind["value"], ind["eu_value"]):
             if v is not None:
                 assert _norm(fmt_value(v, unit.percent, lang)) in flat
+    # Each objective says the strength of its evidence; stale figures say their age.
+    for obj in card["objectives"]:
+        assert _norm(status.evidence_short(obj["evidence"], lang)) in flat
+    stale = [i for o in card["objectives"] for i in o["indicators"] if i["stale"] and i["value"] is not None]
+    assert stale and all(_norm(status.stale_text(i, lang)) in flat for i in stale)
+    assert not re.search(r"aiplan refresh", flat), "a developer instruction in the ministers' pack"

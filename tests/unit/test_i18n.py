@@ -104,4 +104,4 @@ def test_percent_and_dates():
     assert fmt_value(34.54, True, "fr") == "34,5\u00a0%"
     assert fmt_value(121.5, False, "en") == "121.5"
     assert fmt_date("2026-02-27T11:00:00+01:00") == "2026-02-27"
-    assert fmt_date(None) == "unknown"
+    assert fmt_date(None) == "not stated in the file we hold"  # says why, not just "unknown"

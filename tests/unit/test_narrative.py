@@ -143,9 +143,7 @@ def test_sentence_worked_example():
 
 
 def test_sentence_no_data():
-    assert sentence(entry(None, target=(75, 2030))) == (
-        "Belgium: no data in the bundled snapshot yet; `aiplan refresh` fetches it."
-    )
+    assert sentence(entry(None, target=(75, 2030))) == ("Belgium: no figures available yet.")
 
 
 def test_sentence_one_year():
@@ -160,7 +158,7 @@ def test_sentence_direction_only_unit_and_provisional():
     # 0.9^(1/5) - 1 = -2.085 % a year; no EU value nor rank: both left out.
     ind = entry({2014: 100, 2019: 90}, direction="decrease", unit="g_co2_km", flags={2019: "p"})
     assert sentence(ind) == (
-        "Belgium: 90.0 g CO2 per km (2019, provisional); no numeric target; "
+        "Belgium: 90.0 g CO2 per km (2019, provisional); lower is better; direction of change only: "
         f"falling at 2.1{NBSP}% a year since 2014."
     )
 
@@ -186,7 +184,8 @@ def test_card_worked_example():
         f"At the current pace: 68.3{pct} in 2030, against the target of 80{pct}.",
         "At the current pace the target would be reached in 2034.",
         f"Pace needed from 2023 on: +6.94{pct} a year.",
-        "In percentage points: +4.3 a year needed from 2023 on, against +2.0 a year achieved since 2018.",
+        "In percentage points: +3.3 a year was needed from 2018 to reach the target, against +2.0 a year "
+        "achieved.",
         f"EU value in 2023: 45.0{pct}; Belgium is 5.0 percentage points ahead.",
         "Belgium ranks 4 of 27 EU countries in 2023 (1 = best in the direction of progress).",
         f"Best neighbour: the Netherlands at 55.0{pct}; Belgium is 5.0 percentage points behind.",
@@ -194,10 +193,7 @@ def test_card_worked_example():
 
 
 def test_card_no_data():
-    assert card(entry(None)) == [
-        "No data for this indicator in the bundled snapshot yet; `aiplan refresh` on a connected machine "
-        "fetches it."
-    ]
+    assert card(entry(None)) == ["No figures for this indicator yet."]
 
 
 # ----------------------------------------------------------------- every case: key fragments
@@ -269,7 +265,7 @@ CASES = {
     "direction_rising_limit": (
         # 20 → 30: +8.45 % a year; C = 1 - 0.2^4.44 = 0.999 prints as 0.999
         {"points": {2018: 20, 2023: 30}, "limit": 100},
-        [f"no numeric target; rising at 8.4{NBSP}% a year since 2018"],
+        [f"direction of change only: rising at 8.4{NBSP}% a year since 2018"],
         [
             f"Growth in the direction of progress: +8.45{NBSP}% a year, above the threshold of 1.00{NBSP}%: "
             "on track.",
@@ -295,7 +291,7 @@ CASES = {
     ),
     "direction_flat": (
         {"points": {2018: 50, 2023: 50}},
-        ["no numeric target; unchanged since 2018"],
+        ["direction of change only: unchanged since 2018"],
         ["between 0 and the threshold of 1.00"],
         ["rising", "falling"],
     ),
@@ -357,7 +353,7 @@ CASES = {
             "rank": 3,
             "neighbour": ("DE", 80.0),
         },
-        ["EU 95.0; rank 3 of 27"],
+        ["EU 95.0; lower is better; rank 3 of 27"],
         [
             "EU value in 2019: 95.0; Belgium is 5.0 g CO2 per km ahead.",
             "Best neighbour: Germany at 80.0; Belgium is 10.0 g CO2 per km behind.",

@@ -49,7 +49,7 @@ def test_comparable_from_keeps_years_before_a_definition_change_out_of_the_statu
 
 def test_missing_series_and_missing_geo_are_insufficient_data_with_a_reason():
     no_data = assess_indicator(_ind(), None, "BE")
-    assert no_data["status"] == "insufficient_data" and "aiplan refresh" in no_data["card"]["reason"]
+    assert no_data["status"] == "insufficient_data" and "no data" in no_data["card"]["reason"]
     other = assess_indicator(_ind(), SeriesIndex.of(_frame(SERIES)), "FR")
     assert other["status"] == "insufficient_data" and "no observation for FR" in other["card"]["reason"]
 
@@ -69,3 +69,27 @@ def test_rollups_per_objective_and_geo():
     # BE: (3 + 0) / 2 = 1.5 → rounds half up to 2 → moderate; one without data.
     assert out.loc["BE", "status"] == "moderate" and out.loc["BE", "n_without_data"] == 1
     assert out.loc["NL", "status"] == "moderate" and out.loc["NL", "n_assessed"] == 1
+
+
+def test_stale_indicators_alone_give_no_objective_status_and_the_evidence_says_why():
+    from indicators.catalog import load_objectives
+
+    rows = pd.DataFrame(
+        [  # synthetic: objective 6, one stale assessed indicator; objective 7, one current and one stale
+            {"objective": 6, "geo": "BE", "indicator_id": "a", "status": "moving_away", "stale": True,
+             "latest_year": 2019.0},
+            {"objective": 7, "geo": "BE", "indicator_id": "b", "status": "on_track", "stale": False,
+             "latest_year": 2024.0},
+            {"objective": 7, "geo": "BE", "indicator_id": "c", "status": "moving_away", "stale": True,
+             "latest_year": 2020.0},
+        ]
+    )  # fmt: skip
+    out = objective_rollups(load_objectives(), rows, {6: "a", 7: "c"}).set_index("objective")
+    assert out.loc[6, "status"] == "insufficient_data" and out.loc[6, "n_assessed"] == 1
+    assert out.loc[6, "evidence"]["level"] == "none" and out.loc[6, "evidence"]["n_stale"] == 1
+    # objective 7: only the current indicator counts (on_track), the stale one is shown, not averaged in
+    assert out.loc[7, "status"] == "on_track" and out.loc[7, "n_current"] == 1
+    evidence = out.loc[7, "evidence"]
+    want = {"level": "limited", "n_indicators": 2, "first_year": 2020, "last_year": 2024, "n_stale": 1}
+    assert {k: evidence[k] for k in want} == want
+    assert (out.loc[7, "headline_id"], out.loc[7, "headline_status"]) == ("c", "moving_away")
