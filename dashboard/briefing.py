@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import duckdb
 import jinja2
 import markdown
 import plotly.offline
+from markupsafe import Markup, escape
 
 from dashboard import browser as browser_binary
 from dashboard import indicator_chart, narrative, status
@@ -32,6 +34,7 @@ CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
 TREND_H = 270  # with its legend and texts, two trend charts to a page
 RANKING_BAR_PX = 15  # 27 member states → about 565 px: names at 10 px (7.5 pt) never overlap
 LEGEND_PX, LEGEND_ROW_PX = 11, 21
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -41,6 +44,10 @@ _ENV = jinja2.Environment(
 
 def _status(code: str, lang: str, kind: str = "target") -> str:
     return f"{STATUS_TEXT[code][0]} {status.word(code, lang, kind)}"
+
+
+def _objective_status(obj: dict, lang: str) -> str:
+    return _status(obj["status"], lang, obj.get("status_kind", "target"))
 
 
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
@@ -56,7 +63,7 @@ def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[
         tagline=t("app.tagline", lang),
         pair_sep=t("label.pair", lang, label="", value=""),
         cover_lines=_cover_lines(names, geo, currency, lang),
-        cover_note=t("briefing.cover_note", lang) + " " + t("briefing.method_ref", lang),
+        cover_note=t("briefing.cover_note", lang),
         scorecard=_scorecard(card, names, geo, lang),
         objectives=objectives,
         indicator_head=[
@@ -83,14 +90,20 @@ def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[
 def _cover_lines(names: dict, geo: str, currency: dict, lang: str) -> list[tuple[str, str]]:
     today = datetime.now(UTC).date().isoformat()
     updated = fmt_date(currency.get("newest_upstream_update"), lang)
-    data = t("briefing.data_currency_value", lang, first=currency.get("first_year"),
-             last=currency.get("last_year"), updated=updated)  # fmt: skip
-    return [
+    data = t("briefing.data_currency_value", lang, first=currency.get("latest_year_oldest"),
+             last=currency.get("latest_year_newest"), updated=updated)  # fmt: skip
+    lines = [
         (t("briefing.country", lang), names.get(geo, geo)),
         (t("briefing.date", lang), fmt_date(today, lang)),
         (t("briefing.data_currency", lang), data),
         (t("briefing.built", lang), fmt_date(currency.get("built_at"), lang)),
     ]
+    return [(label, _unbroken_dates(value)) for label, value in lines]
+
+
+def _unbroken_dates(text: str) -> Markup:
+    """Escaped text whose ISO dates never break at their hyphens at the end of a line."""
+    return Markup(ISO_DATE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text))))
 
 
 def _titled(ind: dict, lang: str) -> str:
@@ -114,7 +127,7 @@ def _scorecard(card: dict, names: dict, geo: str, lang: str) -> dict:
         headline = _titled(head, lang)
         rows.append({
             "objective": f"{obj['number']}. {obj['title']}",
-            "status": obj["status"], "status_text": _status(obj["status"], lang),
+            "status": obj["status"], "status_text": _objective_status(obj, lang),
             "evidence": status.evidence_short(obj.get("evidence"), lang),
             "headline": headline, "headline_status": head["status"],
             "headline_status_text": _status(head["status"], lang, head.get("status_kind", "target")),
@@ -140,6 +153,7 @@ def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, cha
             "status": ind["status"],
             "status_text": _status(ind["status"], lang, ind.get("status_kind", "target")),
             "sentence": narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang),
+            "notes": [n for n in ((ind.get("target") or {}).get("note"), *ind.get("notes", [])) if n],
             "chart_id": None, "source": "",
         }  # fmt: skip
         if ind["data"] == "available" and ind["value"] is not None:
@@ -147,19 +161,12 @@ def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, cha
         indicators.append(row)
     return {
         "heading": f"{obj['number']}. {obj['title']}",
-        "status": obj["status"], "status_text": _status(obj["status"], lang),
+        "status": obj["status"], "status_text": _objective_status(obj, lang),
         "evidence": t("label.pair", lang, label=t("evidence.label", lang),
                       value=status.evidence_text(obj.get("evidence"), lang)),
-        "counts": t("scorecard.counts", lang, counts=_counts(obj["counts"], lang)),
+        "counts": t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)),
         "indicators": indicators,
     }  # fmt: skip
-
-
-def _counts(counts: dict | None, lang: str) -> str:
-    if not counts:
-        return ""
-    return " · ".join(t("scorecard.count_item", lang, n=n, status=status.word(s, lang))
-                      for s in status.ORDER if (n := counts.get(s)))  # fmt: skip
 
 
 def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tuple[str, str]:
@@ -174,7 +181,7 @@ def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tup
         rows = _legend_rows([tr.name for tr in fig.data if tr.showlegend is not False and tr.name])
         fig.update_layout(legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0,
                                       xanchor="left", font=dict(size=LEGEND_PX)),
-                          margin=dict(t=10, b=40 + rows * LEGEND_ROW_PX, l=60, r=20),
+                          margin=dict(b=40 + rows * LEGEND_ROW_PX, l=60, r=20),
                           height=TREND_H + rows * LEGEND_ROW_PX)  # fmt: skip
     chart_id = f"chart{len(charts)}"
     charts[chart_id] = json.loads(fig.to_json())

@@ -132,7 +132,7 @@ def trend_chart(
         _add_level(fig, target, TARGET_COLOUR, "dot", x_min, x_max, marker=True)
     for ref in references:
         _add_level(fig, ref, REFERENCE_COLOUR, "dashdot", x_min, x_max, marker=False)
-    _add_events(fig, events, x_min, x_max)
+    event_rows = _add_events(fig, events, x_min, x_max)
     if cut is not None and x_min < cut <= x_max:
         fig.add_vline(x=cut - 0.5, line=dict(color="#7B8794", width=2, dash="longdash"))
         # Written along the foot of the plot, right of the line: the event labels hold the top edge.
@@ -142,6 +142,9 @@ def trend_chart(
     _time_axis(fig, x_min, x_max)
     fig.update_layout(template=TEMPLATE, height=height, yaxis_title=unit)
     _frame(fig, title, source_line)
+    if event_rows:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else TEMPLATE.layout.margin.t
+        fig.update_layout(margin=dict(t=top + 4 + EVENT_ROW_PX * event_rows))
     return fig
 
 
@@ -165,7 +168,10 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
             legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         )
     else:
-        fig.update_layout(margin=dict(t=10))
+        # Under the plot here too: above it, the legend would sit on the event labels and under the
+        # toolbar that a phone shows at the top right.
+        fig.update_layout(margin=dict(t=10), legend=dict(orientation="h", yanchor="top", y=-0.12, x=0,
+                                                          xanchor="left"))  # fmt: skip
     if source_line:
         bottom = 170 if title else 90
         fig.add_annotation(_source_annotation(source_line, bottom))
@@ -245,16 +251,30 @@ def _add_level(fig, level: Level, colour: str, dash: str, x0: float, x1: float, 
         )  # fmt: skip
 
 
-def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -> None:
-    shown = [e for e in events if x0 <= _decimal_year(e.day) <= x1 + 0.99]
-    for i, e in enumerate(shown):
+EVENT_ROW_PX = 13
+# A label's width in years, for sharing rows: about 6 px a character at 10 px, on a plot at least 560 px wide
+# (the pack's; the app's are wider, so labels that share a row there never touch).
+EVENT_CHAR_PX, EVENT_PLOT_PX = 6.0, 560
+
+
+def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -> int:
+    """Dotted lines at the policy events, labelled above the plot (never over the data); a label that would
+    touch the one before it in a row goes to the next row. Returns the number of label rows (top margin)."""
+    shown = sorted((e for e in events if x0 <= _decimal_year(e.day) <= x1 + 0.99), key=lambda e: e.day)
+    years_per_px = (x1 - x0 + 1) / EVENT_PLOT_PX
+    free_from: list[float] = []  # per row: the first x after the row's last label
+    for e in shown:
         x = _decimal_year(e.day)
         fig.add_vline(x=x, line=dict(color=EVENT_COLOUR, width=1, dash="dot"))
-        # Events cluster (2022-2024): each label gets its own line so none hides another.
+        row = next((r for r, free in enumerate(free_from) if x >= free), len(free_from))
+        if row == len(free_from):
+            free_from.append(x)
+        free_from[row] = x + (len(e.label) * EVENT_CHAR_PX + 8) * years_per_px
         fig.add_annotation(
-            x=x, y=1.0 - 0.06 * i, xref="x", yref="paper", text=e.label, showarrow=False,
-            xanchor="left", yanchor="top", font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND,
+            x=x, y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=2 + EVENT_ROW_PX * row,
+            text=e.label, showarrow=False, xanchor="left", font=dict(size=10, color="#52606d"),
         )  # fmt: skip
+    return len(free_from)
 
 
 def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import downloads, geo, indicator_chart, narrative, queries, state, status
+from dashboard import downloads, explore, geo, indicator_chart, narrative, queries, state, status
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from indicators.assess import EU27
 
@@ -43,9 +42,9 @@ def data_as_of(v: int, lang: str) -> None:
 def data_currency_text(v: int, lang: str) -> str:
     c = queries.data_currency(v)
     built = fmt_date(c.get("built_at"), lang)
-    if c.get("first_year") is None:
+    if c.get("latest_year_oldest") is None:
         return t("sidebar.data_currency_none", lang, built=built)
-    return t("sidebar.data_currency", lang, first=c["first_year"], last=c["last_year"],
+    return t("sidebar.data_currency", lang, first=c["latest_year_oldest"], last=c["latest_year_newest"],
              updated=fmt_date(c.get("newest_upstream_update"), lang), built=built)  # fmt: skip
 
 
@@ -57,29 +56,25 @@ def indicator_badges(entry: dict, lang: str) -> None:
     """Progress (the status, in its kind's words), position against the EU, and age when stale: three
     separate badges, so that neither reads as the other."""
     kind = entry.get("status_kind", "target")
-    label = t("progress.label", lang)
-    st.badge(f"{label}: {status.word(entry['status'], lang, kind)}", icon=status.icon(entry["status"]),
-             color=status.colour(entry["status"]))  # fmt: skip
+    progress = t(
+        "label.pair", lang, label=t("progress.label", lang), value=status.word(entry["status"], lang, kind)
+    )
+    st.badge(progress, icon=status.icon(entry["status"]), color=status.colour(entry["status"]))
+    # Position and age as coloured text, which wraps in a narrow tile where a badge would be cut.
+    lines = []
     position = status.position_text(entry, lang)
     if position:
         icon, colour = status.POSITION_STYLE.get(
             entry.get("position") or "level", status.POSITION_STYLE["level"]
         )
-        st.badge(f"{t('position.label', lang)}: {position}", icon=icon, color=colour)
+        lines.append(
+            f":{colour}[{icon} {t('label.pair', lang, label=t('position.label', lang), value=position)}]"
+        )
     stale = status.stale_text(entry, lang)
     if stale:
-        st.badge(stale, icon=":material/history:", color="orange")
-
-
-def counts_text(counts: dict[str, int] | None, lang: str) -> str:
-    if not counts:
-        return ""
-    parts = [
-        t("scorecard.count_item", lang, n=counts[s], status=status.word(s, lang))
-        for s in status.ORDER
-        if counts.get(s)
-    ]
-    return " · ".join(parts)
+        lines.append(f":orange[:material/history: {stale}]")
+    if lines:
+        st.markdown("  \n".join(lines))
 
 
 def dataset_meta(v: int, source: str, dataset: str) -> dict:
@@ -99,6 +94,8 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         st.write(narrative.objective_sentence(entry, geo_name=names.get(geo, geo), lang=lang))
         if (entry.get("target") or {}).get("note"):
             st.caption(entry["target"]["note"])
+        for note in entry.get("notes") or []:
+            st.caption(note)
         if entry["data"] != "available":
             st.info(t("objective.no_data", lang), icon=":material/info:")
             _details(spec, lang)
@@ -115,7 +112,8 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
             lang=lang,
             framed=False,
         )
-        st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displaylogo": False})
+        # No toolbar: on a phone it covers the chart's top edge; the downloads below give the chart and data.
+        st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displayModeBar": False})
         st.caption(indicator_chart.text_summary(entry, spec, values, geo, names, lang))
         st.caption(
             indicator_chart.source_line(meta, values[values["geo"].isin(_shown_geos(geo, spec))], lang)
@@ -126,7 +124,8 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         downloads.indicator_downloads(v, entry["id"], geo, lang)
         with st.expander(t("objective.table", lang), icon=":material/table:"):
             shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec["eu_geo"]))]
-            st.dataframe(_table(shown, names), hide_index=True, width="stretch")
+            st.dataframe(explore.on_screen(explore.view_table(shown, names), lang), hide_index=True,
+                         width="stretch")  # fmt: skip
         _details(spec, lang)
 
 
@@ -134,25 +133,24 @@ def _shown_geos(geo: str, spec: dict) -> list[str]:
     return indicator_chart.comparison_geos(geo, spec["eu_geo"])
 
 
-def _table(values: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    wide = values.assign(geo=values["geo"].map(lambda g: names.get(g, g)))
-    return wide[["geo", "period", "value", "obs_flag", "conf_flag"]]
-
-
 def _details(spec: dict, lang: str) -> None:
-    codes = ", ".join(f"{d}={c}" for d, c in spec["series"].items())
+    """The definition (and why a proxy stands in) for every reader; the source choice, the codes and the
+    technical notes folded away for analysts."""
     lines = [
-        t(
-            "label.pair",
-            lang,
-            label=f"**{t('objective.definition', lang)}**",
-            value=spec["definition"].get(lang) or spec["definition"]["en"],
-        )
-    ]
+        t("label.pair", lang, label=f"**{t('objective.definition', lang)}**",
+          value=spec["definition"].get(lang) or spec["definition"]["en"])
+    ]  # fmt: skip
     if spec.get("proxy"):
         lines.append(t("objective.proxy", lang, reason=spec["proxy"]))
+    st.caption("  \n".join(lines))
+    with st.expander(t("objective.details", lang), icon=":material/dataset:"):
+        st.caption("  \n".join(_analyst_lines(spec, lang)))
+
+
+def _analyst_lines(spec: dict, lang: str) -> list[str]:
+    codes = ", ".join(f"{d}={c}" for d, c in spec["series"].items())
+    lines = []
     if spec.get("source_choice"):
         lines.append(t("objective.source_choice", lang, text=spec["source_choice"]))
     lines.append(t("objective.codes", lang, source=spec["source"], dataset=spec["dataset"], codes=codes))
-    lines += spec.get("notes", [])
-    st.caption("  \n".join(lines))
+    return lines + spec.get("technical_notes", [])

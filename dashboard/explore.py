@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import safe
+from dashboard.i18n import t
 from indicators.assess import EU27
 from indicators.scorecard import year_of
 from indicators.series import parse_key
@@ -53,6 +54,19 @@ def view_table(shown: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     table = shown[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
     table.insert(1, "geo_name", table["geo"].map(lambda g: names.get(g, g)))
     return table.sort_values(["geo", "period"]).reset_index(drop=True)
+
+
+TABLE_COLUMNS = ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag")
+
+
+def on_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A view table for reading: headers in the reader's language, no 'None' where a flag is absent (the
+    downloads keep the codes as column names, for machines)."""
+    out = table.copy()
+    for col in ("obs_flag", "conf_flag"):
+        if col in out:
+            out[col] = out[col].astype("object").where(out[col].notna(), "")
+    return out.rename(columns={c: t(f"table.col.{c}", lang) for c in TABLE_COLUMNS if c in out})
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import indicator_chart
+from dashboard import indicator_chart, status
 from dashboard.geo import geo_names
 from dashboard.i18n import fmt_date, t
 from indicators.units import UNITS
@@ -88,11 +88,14 @@ def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
         (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec["series"].items())),
         (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
         (t("sources.col.licence", lang), meta.get("licence") or ""),
+        (t("export.meta.latest", lang), ctx["entry"].get("latest_period") or "–"),
         (t("export.meta.extracted", lang), datetime.now(UTC).strftime("%Y-%m-%d")),
         (t("export.meta.warehouse", lang), fmt_date(ctx["built_at"], lang)),
-        (t("export.meta.target", lang), f"{target['value']:g} ({target['year']}), {target['document']}"
+        (t("export.meta.target", lang), f"{status.target_text(ctx['entry'], lang)}, {target['document']}"
          if target else t("scorecard.direction_only", lang)),
     ]  # fmt: skip
+    if target and (ctx["entry"].get("target") or {}).get("note"):
+        rows.append((t("export.meta.target_note", lang), ctx["entry"]["target"]["note"]))
     rows += [(t("export.meta.flags", lang), t(f"flag.{f}", lang)) for f in ("b", "p", "e", "u", "d", "C")]
     return rows
 

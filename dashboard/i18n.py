@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
 DEFAULT_LANG = "en"
 LANGS = ("en", "fr", "nl")
@@ -15,23 +16,48 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str]:
-    """All messages of one language: every YAML file of its folder; keys are flat (not prefixed by file)."""
-    messages: dict[str, str] = {}
+def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
+    """All messages of one language: every YAML file of its folder; keys are flat (not prefixed by file).
+
+    A message that depends on a count is a mapping of CLDR plural forms (`one`, `other`, ...) to texts."""
+    messages: dict[str, str | dict[str, str]] = {}
     for path in sorted((LOCALES / lang).glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, text in doc.items():
             if key in messages:
                 raise ValueError(f"{path}: message key {key!r} is defined twice")
-            messages[key] = str(text)
+            if isinstance(text, dict):
+                if "other" not in text:
+                    raise ValueError(f"{path}: message {key!r} has plural forms but no 'other'")
+                messages[key] = {str(k): str(v) for k, v in text.items()}
+            else:
+                messages[key] = str(text)
     return messages
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **kwargs) -> str:
-    """Translate `key`; fall back to English, then to the key itself (which the tests catch)."""
+def t(key: str, lang: str = DEFAULT_LANG, *, count: float | None = None, **kwargs) -> str:
+    """Translate `key`; fall back to English, then to the key itself (which the tests catch).
+
+    A message with plural forms takes the form that `count` calls for in `lang` (CLDR rules via Babel:
+    French treats 0 and 1 as singular, English and Dutch only 1)."""
     text = catalogue(lang).get(key) if lang in LANGS else None
-    text = text or catalogue(DEFAULT_LANG).get(key) or key
+    if not text:
+        lang, text = DEFAULT_LANG, catalogue(DEFAULT_LANG).get(key) or key
+    if isinstance(text, dict):
+        if count is None:
+            raise ValueError(f"message {key!r} has plural forms: give count=")
+        text = text.get(plural_form(count, lang)) or text["other"]
     return text.format(**kwargs) if kwargs else text
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def plural_form(count: float, lang: str = DEFAULT_LANG) -> str:
+    """CLDR plural category of `count` in `lang`: 'one' or 'other' for our languages."""
+    return _locale(lang).plural_form(abs(count))
 
 
 def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:

@@ -57,8 +57,11 @@ def _decimals(v: float) -> int:
 def projection(
     card: dict | None, geo_name: str, lang: str, limit: float | None = None
 ) -> charts.Projection | None:
-    """The dashed line from the latest value to the target year at the current pace, stopped at a limit."""
+    """The dashed line from the latest value to the target year at the current pace, stopped at a limit.
+    None for stale data: a pace measured years ago is not drawn into the future."""
     if not card or card.get("projected_value") is None or card.get("target_year") is None:
+        return None
+    if (card.get("currency") or {}).get("stale"):
         return None
     x0, y0, x1, y1 = card["latest_year"], card["latest_value"], card["target_year"], card["projected_value"]
     if limit is not None and y1 > limit > y0:

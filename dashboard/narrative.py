@@ -14,6 +14,7 @@ from indicators.assess import (
     ON_TRACK_RATIO,
     STALE_AFTER_YEARS,
     STRONG_EVIDENCE,
+    STRONG_EVIDENCE_SHARE,
     assess,
 )
 from indicators.units import UNITS
@@ -281,6 +282,10 @@ def _trend_clause(ind: dict, card: dict, lang: str) -> str:
     status = card.get("status") or ind.get("status")
     if status == "insufficient_data":
         return _no_trend_clause(card, lang)
+    currency = card.get("currency") or {}
+    if currency.get("stale"):
+        # A pace measured years ago says nothing of today: no projection, and the reader is told why.
+        return t("narrative.trend.stale", lang, year=_year(currency.get("latest_year")))
     if _has_target(ind):
         return _target_trend(card, status, lang)
     return _direction_trend(ind, card, lang)
@@ -611,4 +616,5 @@ def method_text(lang: str = DEFAULT_LANG, current_year: int | None = None) -> st
         stale_year=now - STALE_AFTER_YEARS - 1,
         now=now,
         strong=STRONG_EVIDENCE,
+        share=fmt_value(STRONG_EVIDENCE_SHARE * 100, True, lang, 0),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from dashboard.i18n import fmt_value, t
@@ -42,17 +43,55 @@ def word(status: str, lang: str, kind: str = "target") -> str:
     return t(f"status.{status}", lang)
 
 
+def counts_text(pairs: Iterable[tuple[str, str]], lang: str) -> str:
+    """(status, kind) pairs → '2 on track · 1 improving · 1 not enough data', in the words of each kind."""
+    tally: dict[tuple[str, str], int] = {}
+    for code, kind in pairs:
+        key = (code, word(code, lang, kind))
+        tally[key] = tally.get(key, 0) + 1
+    ordered = sorted(tally.items(), key=lambda kv: (ORDER.index(kv[0][0]), kv[0][1]))
+    return " · ".join(t("scorecard.count_item", lang, n=n, status=w) for (_, w), n in ordered)
+
+
+def indicator_counts_text(indicators: Sequence[dict], lang: str) -> str:
+    """An objective's indicators by status, as its status counts them: those assessed on stale data are said
+    apart ('1 on data of 2022 or earlier, not counted'), so the counts add up to what the status rests on."""
+    counted = [i for i in indicators if not (i.get("stale") and i["status"] != "insufficient_data")]
+    text = counts_text(((i["status"], i.get("status_kind", "target")) for i in counted), lang)
+    n_stale = len(indicators) - len(counted)
+    if n_stale:
+        year = _stale_year({"current_year": _now(indicators)})
+        stale = t("scorecard.count_stale", lang, count=n_stale, n=n_stale, year=year)
+        text = f"{text} · {stale}" if text else stale
+    return text
+
+
+def _now(indicators: Sequence[dict]) -> int | None:
+    for i in indicators:
+        now = ((i.get("card") or {}).get("currency") or {}).get("current_year")
+        if now:
+            return int(now)
+    return None
+
+
 def evidence_text(evidence: dict | None, lang: str) -> str:
     """'limited: 1 of 5 indicators assessed on current data (2023–2025); 3 more … not counted'."""
     if not evidence:
         return ""
     years = ""
     if evidence.get("first_year"):
-        years = t("evidence.years", lang, first=evidence["first_year"], last=evidence["last_year"])
-    text = t("evidence.line", lang, level=t(f"evidence.level.{evidence['level']}", lang),
+        first, last = evidence["first_year"], evidence["last_year"]
+        years = (
+            t("evidence.years", lang, first=first, last=last)
+            if first != last
+            else t("evidence.year", lang, year=first)
+        )
+    level = t(f"evidence.level.{evidence['level']}", lang)
+    text = t("evidence.line", lang, count=evidence["n_current"], level=level,
              n_current=evidence["n_current"], n=evidence["n_indicators"], years=years)  # fmt: skip
     if evidence.get("n_stale"):
-        text += t("evidence.stale", lang, n=evidence["n_stale"], year=_stale_year(evidence))
+        text += t("evidence.stale", lang, count=evidence["n_stale"], n=evidence["n_stale"],
+                  year=_stale_year(evidence))  # fmt: skip
     return text
 
 
@@ -60,11 +99,13 @@ def evidence_short(evidence: dict | None, lang: str) -> str:
     """'evidence limited: 1 of 5 indicators current', for tables."""
     if not evidence:
         return ""
-    return t("evidence.short", lang, level=t(f"evidence.level.{evidence['level']}", lang),
+    level = t(f"evidence.level.{evidence['level']}", lang)
+    return t("evidence.short", lang, count=evidence["n_current"], level=level,
              n_current=evidence["n_current"], n=evidence["n_indicators"])  # fmt: skip
 
 
 def _stale_year(evidence: dict) -> int:
+    """The last year whose data count as stale in the evidence's current year."""
     return (evidence.get("current_year") or date.today().year) - STALE_AFTER_YEARS - 1
 
 

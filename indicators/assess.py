@@ -19,8 +19,10 @@ DIRECTION_ONLY_THRESHOLD = 0.01  # 1 % a year
 # A latest observation more than this many years before the current year is stale: shown, marked, and never
 # enough on its own to give an objective a status (today, 2026: 2022 or earlier).
 STALE_AFTER_YEARS = 3
-# Evidence behind an objective's status: this many current, assessed indicators or more is "strong".
+# Evidence behind an objective's status is "strong" when at least this many of its indicators are assessed on
+# current data and they make at least this share of its indicators; one such indicator is "limited" evidence.
 STRONG_EVIDENCE = 2
+STRONG_EVIDENCE_SHARE = 0.5
 LIMIT_EXPONENT = 4.44  # Open SDG's curvature for the natural-limit factor
 SCORES: dict[Status, int] = {
     "target_met": 3,
@@ -65,11 +67,12 @@ class Assessment:
 class RollUp:
     status: Status
     mean_score: float | None
-    counts: dict[Status, int]
+    counts: dict[Status, int]  # the statuses that count: indicators on stale data are left out (n_stale)
     n_without_data: int
     n_assessed: int  # indicators with a status other than insufficient_data
     n_current: int = 0  # of those, the ones whose latest data are not stale: only they make the status
     evidence: str = "none"  # strong | limited | none
+    n_stale: int = 0  # assessed indicators whose latest data are stale: shown, never counted
 
 
 @dataclass(frozen=True)
@@ -381,7 +384,8 @@ def _year_reached(a: float, xt: float, xstar: float, t: float, pace: Pace) -> fl
 def roll_up(statuses: Sequence[Status], current: Sequence[bool] | None = None) -> RollUp:
     """Mean score of the assessed indicators whose data are current, rounded half up (2.5 → 3), mapped back
     to a status; `insufficient_data` when no assessed indicator is current (stale data alone never make a
-    status). `current` defaults to every indicator being current.
+    status). `current` defaults to every indicator being current. The counts leave the stale statuses out,
+    so that they add up to what the status rests on.
 
     Python's round() rounds half to even (2.5 → 2), which would pull half cases down unevenly.
     A mean of 3 maps to on_track even when every indicator met its target (methodology.md).
@@ -389,20 +393,30 @@ def roll_up(statuses: Sequence[Status], current: Sequence[bool] | None = None) -
     current = [True] * len(statuses) if current is None else list(current)
     if len(current) != len(statuses):
         raise ValueError("one currency flag per status")
-    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
-    for s in statuses:
-        if s not in counts:
-            raise ValueError(f"unknown status {s!r}")
-        counts[s] += 1
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}")
     assessed = [(s, c) for s, c in zip(statuses, current, strict=True) if s != "insufficient_data"]
     scores = [SCORES[s] for s, c in assessed if c]
+    counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+    for s, c in zip(statuses, current, strict=True):
+        if c or s == "insufficient_data":
+            counts[s] += 1
     n_without = counts["insufficient_data"]
-    evidence = "strong" if len(scores) >= STRONG_EVIDENCE else "limited" if scores else "none"
+    n_stale = len(assessed) - len(scores)
+    evidence = evidence_level(len(scores), len(statuses))
     if not scores:
-        return RollUp("insufficient_data", None, counts, n_without, len(assessed), 0, evidence)
+        return RollUp("insufficient_data", None, counts, n_without, len(assessed), 0, evidence, n_stale)
     mean = sum(scores) / len(scores)
     return RollUp(SCORE_STATUS[math.floor(mean + 0.5)], mean, counts, n_without, len(assessed), len(scores),
-                  evidence)  # fmt: skip
+                  evidence, n_stale)  # fmt: skip
+
+
+def evidence_level(n_current: int, n_indicators: int) -> str:
+    """'strong' (enough current assessed indicators, and enough of the objective's), 'limited' or 'none'."""
+    if n_current >= STRONG_EVIDENCE and n_current >= STRONG_EVIDENCE_SHARE * n_indicators:
+        return "strong"
+    return "limited" if n_current else "none"
 
 
 def is_stale(latest_year: float | None, current_year: int) -> bool:

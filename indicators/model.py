@@ -70,7 +70,7 @@ class Target(_Strict):
     document: str = Field(min_length=8)
     article: str | None = None
     confidence: Literal["firm", "to_confirm"]
-    note: str | None = None
+    note: Translated | None = None  # read by ministers beside the target: in their language
 
     @model_validator(mode="after")
     def _one_source_of_value(self) -> Target:
@@ -116,7 +116,10 @@ class Indicator(_Strict):
     comparable_from: int | None = Field(default=None, ge=1900, le=2100)  # definition changed before this year
     proxy: str | None = None  # why this indicator stands in for what the objective means
     source_choice: str | None = None  # when another source measures the same, which one and why
-    notes: list[str] = []
+    notes: list[Translated] = []  # for every reader, in their language
+    # For analysts and administrators (how the bundled data were obtained, what a refresh adds): never on the
+    # ministers' pages.
+    technical_notes: list[str] = []
 
     @field_validator("unit")
     @classmethod

@@ -41,7 +41,9 @@ def year_of(period: str) -> float:
 def indicator_frame(ind: Indicator, obs: pd.DataFrame) -> pd.DataFrame:
     """The selected series' rows (geo, period, value, flags) → display units, with a numeric year."""
     out = obs[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
-    out["value"] = out["value"] * ind.multiplier
+    # Publishers give a few decimals; rounding to 9 drops the binary noise of the scaling (0.959 x 100 =
+    # 95.89999999999999) and changes no published digit.
+    out["value"] = (out["value"] * ind.multiplier).round(9)
     out["year"] = out["period"].map(year_of)
     return out.sort_values(["geo", "year"]).reset_index(drop=True)
 
@@ -168,6 +170,8 @@ def _row(ind: Indicator, geo: str, status: str, card: dict, latest, comparison,
         "latest_year": year,
         "stale": stale,
         "position": position_vs_eu(gap, ind.direction),
+        # A status against a target, or only the direction of change: they take different words.
+        "status_kind": "target" if ind.target else "direction",
         "card": card,
     }
 
@@ -198,15 +202,21 @@ def objective_rollups(
     rows = []
     if "stale" not in assessments:  # rows made without a currency check count as current
         assessments = assessments.assign(stale=False, latest_year=None)
+    if "status_kind" not in assessments:
+        assessments = assessments.assign(status_kind="target")
     for (number, geo), part in assessments.groupby(["objective", "geo"]):
-        r = roll_up(part["status"].tolist(), (~part["stale"].astype(bool)).tolist())
-        years = part.loc[part["status"] != "insufficient_data", "latest_year"].dropna()
+        current = ~part["stale"].astype(bool)
+        r = roll_up(part["status"].tolist(), current.tolist())
+        counted = part[current & (part["status"] != "insufficient_data")]
+        years = counted["latest_year"].dropna()
         head = part[part["indicator_id"] == headlines[int(number)]] if int(number) in headlines else part[:0]
         rows.append(
             {
                 "objective": int(number),
                 "geo": geo,
                 "status": r.status,
+                # "improving" rather than "on track" when no indicator the status rests on has a target.
+                "status_kind": "target" if counted["status_kind"].eq("target").any() else "direction",
                 "mean_score": r.mean_score,
                 "counts": dict(r.counts),
                 "n_without_data": r.n_without_data,
@@ -217,15 +227,15 @@ def objective_rollups(
                     "n_indicators": len(part),
                     "n_assessed": r.n_assessed,
                     "n_current": r.n_current,
-                    "n_stale": int(
-                        (part["stale"].astype(bool) & (part["status"] != "insufficient_data")).sum()
-                    ),
+                    "n_stale": r.n_stale,
                     "current_year": _current_year(part),
+                    # The data years of the indicators the status rests on (stale ones are not among them).
                     "first_year": int(years.min()) if len(years) else None,
                     "last_year": int(years.max()) if len(years) else None,
                 },
                 "headline_id": head["indicator_id"].iloc[0] if len(head) else headlines.get(int(number)),
                 "headline_status": head["status"].iloc[0] if len(head) else None,
+                "headline_status_kind": head["status_kind"].iloc[0] if len(head) else None,
             }
         )
     known = {o.number for o in objectives}

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 SCORECARD_VERSION = 2
+CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
 TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "note", "commission_row")
 
 
@@ -15,8 +16,9 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
     """The nine objectives for `geo`, each with its indicators, statuses, evidence and calculation cards."""
     lang = lang if lang in ("en", "fr", "nl") else "en"
     objectives = con.execute(
-        f"SELECT o.number, o.id, o.title_{lang} AS title, s.status, s.mean_score, s.counts, "
-        "s.n_without_data, s.n_assessed, s.n_current, s.evidence, s.headline_id, s.headline_status "
+        f"SELECT o.number, o.id, o.title_{lang} AS title, s.status, s.status_kind, s.mean_score, s.counts, "
+        "s.n_without_data, s.n_assessed, s.n_current, s.evidence, s.headline_id, s.headline_status, "
+        "s.headline_status_kind "
         "FROM objectives o LEFT JOIN objective_status s ON s.objective = o.number AND s.geo = ? "
         "ORDER BY o.number",
         [geo],
@@ -24,7 +26,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
     rows = con.execute(
         "SELECT i.id, i.objective, i.spec, i.series_key, i.resolution, a.status, a.latest_period, "
         "a.latest_value, a.latest_flag, a.eu_value, a.rank, a.n_ranked, a.gap_to_eu, a.best_neighbour, "
-        "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, d.upstream_updated "
+        "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, a.status_kind, "
+        "d.upstream_updated "
         "FROM indicators i LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
         "LEFT JOIN datasets d ON d.source = i.source AND d.dataset = i.dataset "
         "ORDER BY i.objective, NOT i.headline, i.id",
@@ -36,38 +39,34 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
     build = con.execute(
         "SELECT built_at, built_from FROM build_info ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
-    entries = [i for inds in by_objective.values() for i in inds]
-    years = [i["latest_year"] for i in entries if i["latest_year"] is not None]
-    updates = [i["upstream_updated"] for i in entries if i["upstream_updated"]]
+    currency = data_currency(con)
     return {
         "version": SCORECARD_VERSION,
         "geo": geo,
         "lang": lang,
         "built_at": build[0].isoformat() + "+00:00" if build else None,
         "built_from": build[1] if build else None,
-        "data": {
-            "first_year": int(min(years)) if years else None,
-            "last_year": int(max(years)) if years else None,
-            "newest_upstream_update": max(updates, key=lambda u: u[:10]) if updates else None,
-        },
+        "data": {k: currency[k] for k in CURRENCY_KEYS},
         "objectives": [
             {
                 "number": n, "id": oid, "title": title, "status": status or "insufficient_data",
+                "status_kind": kind or "target",
                 "mean_score": mean, "counts": json.loads(counts) if counts else None,
                 "n_without_data": n_without, "n_assessed": n_assessed, "n_current": n_current or 0,
                 "evidence": json.loads(evidence) if evidence else None,
-                "headline": {"id": head_id, "status": head_status} if head_id else None,
+                "headline": ({"id": head_id, "status": head_status, "status_kind": head_kind}
+                             if head_id else None),
                 "indicators": by_objective.get(n, []),
             }
-            for (n, oid, title, status, mean, counts, n_without, n_assessed, n_current, evidence, head_id,
-                 head_status) in objectives
+            for (n, oid, title, status, kind, mean, counts, n_without, n_assessed, n_current, evidence,
+                 head_id, head_status, head_kind) in objectives
         ],
     }  # fmt: skip
 
 
 def _indicator_entry(r: tuple, lang: str) -> dict:
     (iid, _obj, spec, series_key, resolution, status, period, value, flag, eu_value, rank, n_ranked, gap_eu,
-     best, best_value, card, latest_year, stale, position, upstream) = r  # fmt: skip
+     best, best_value, card, latest_year, stale, position, kind, upstream) = r  # fmt: skip
     spec = json.loads(spec)
     target = spec.get("target")
     return {
@@ -82,7 +81,7 @@ def _indicator_entry(r: tuple, lang: str) -> dict:
         "data": "available" if resolution == "ok" else "not_in_warehouse",
         "upstream_updated": upstream,
         "latest_period": period,
-        "latest_year": latest_year,
+        "latest_year": _year(latest_year),
         "stale": bool(stale),
         "value": value,
         "flag": flag,
@@ -94,17 +93,30 @@ def _indicator_entry(r: tuple, lang: str) -> dict:
         "gap_to_eu": gap_eu,
         "best_neighbour": best,
         "best_neighbour_value": best_value,
-        "target": None if target is None else {k: target.get(k) for k in TARGET_KEYS},
+        "target": None if target is None else {k: _in(lang, target.get(k)) for k in TARGET_KEYS},
         # Levels drawn for context (Belgian commitments still to be checked, for instance); never a status.
         "reference_levels": [
             {k: r.get(k) for k in ("value", "year", "scope", "document", "confidence")}
             for r in spec.get("reference_levels") or []
         ],
         "direction_only": (spec.get("direction_only") or {}).get("reason"),
-        "status_kind": "target" if target else "direction",
+        "notes": [_in(lang, n) for n in spec.get("notes") or []],
+        "status_kind": kind or ("target" if target else "direction"),
         "status": status or "insufficient_data",
         "card": json.loads(card) if card else None,
     }  # fmt: skip
+
+
+def _year(year: float | None) -> int | float | None:
+    """2021.0 → 2021; a quarter's fractional year stays as it is."""
+    return int(year) if year is not None and float(year).is_integer() else year
+
+
+def _in(lang: str, text):
+    """A catalogue text given in the three languages → the reader's; other values unchanged."""
+    if isinstance(text, dict) and "en" in text:
+        return text.get(lang) or text["en"]
+    return text
 
 
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None) -> list[dict]:
@@ -134,22 +146,25 @@ def build_info(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def data_currency(con: duckdb.DuckDBPyConnection) -> dict:
-    """How current the data are: the range of the indicators' latest years, the newest upstream update of
-    the datasets they use, and when the warehouse was built (three different dates, never one)."""
+    """How current the data are: the oldest and newest of the indicators' latest years, the newest upstream
+    update of the datasets shown (the indicators' and the target rows'), and when the warehouse was built:
+    three different dates, never one."""
     years = con.execute(
         "SELECT min(y), max(y) FROM (SELECT indicator_id, max(year) AS y FROM indicator_values "
         "WHERE value IS NOT NULL GROUP BY ALL)"
     ).fetchone()
     updates = [
         u for (u,) in con.execute(
-            "SELECT DISTINCT d.upstream_updated FROM datasets d JOIN indicators i "
-            "ON i.source = d.source AND i.dataset = d.dataset WHERE d.upstream_updated IS NOT NULL"
+            "SELECT DISTINCT d.upstream_updated FROM datasets d WHERE d.upstream_updated IS NOT NULL AND ("
+            "EXISTS (SELECT 1 FROM indicators i WHERE i.source = d.source AND i.dataset = d.dataset) OR "
+            "(d.source = 'desi' AND d.dataset = 'desi_facts' AND EXISTS (SELECT 1 FROM indicators i "
+            "WHERE json_extract(i.spec, '$.target.commission_row') IS NOT NULL)))"
         ).fetchall()
     ]  # fmt: skip
     info = build_info(con)
     return {
-        "first_year": int(years[0]) if years[0] is not None else None,
-        "last_year": int(years[1]) if years[1] is not None else None,
+        "latest_year_oldest": int(years[0]) if years[0] is not None else None,
+        "latest_year_newest": int(years[1]) if years[1] is not None else None,
         "newest_upstream_update": max(updates, key=lambda u: u[:10]) if updates else None,
         "built_at": info.get("built_at"),
     }

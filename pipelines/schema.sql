@@ -101,7 +101,7 @@ CREATE TABLE build_info (
 
 -- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version VALUES (3);
+INSERT INTO schema_version VALUES (4);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 
@@ -158,6 +158,7 @@ CREATE TABLE assessments (
     latest_year          DOUBLE,         -- the latest observation's year (quarters as fractions)
     stale                BOOLEAN NOT NULL,  -- latest year more than STALE_AFTER_YEARS before the build year
     position             VARCHAR,        -- better | worse | level: against the EU value, in the wanted direction
+    status_kind          VARCHAR NOT NULL,  -- target | direction: a status against a target, or a direction only
     card                 JSON NOT NULL,  -- every input and intermediate value of the status
     PRIMARY KEY (indicator_id, geo)
 );
@@ -166,13 +167,15 @@ CREATE TABLE objective_status (
     objective      INTEGER NOT NULL,
     geo            VARCHAR NOT NULL,
     status         VARCHAR NOT NULL,
+    status_kind    VARCHAR NOT NULL,     -- direction when no indicator the status rests on has a target
     mean_score     DOUBLE,
-    counts         JSON NOT NULL,
+    counts         JSON NOT NULL,        -- statuses of the indicators on current data (stale ones: evidence)
     n_without_data INTEGER NOT NULL,
     n_assessed     INTEGER NOT NULL,
     n_current      INTEGER NOT NULL,     -- assessed indicators whose data are not stale: they make the status
     evidence       JSON NOT NULL,        -- level (strong | limited | none), counts and data years
     headline_id     VARCHAR,
     headline_status VARCHAR,             -- the headline indicator's own status, shown beside the roll-up
+    headline_status_kind VARCHAR,
     PRIMARY KEY (objective, geo)
 );

@@ -39,20 +39,23 @@ def render(console: Console, card: dict) -> None:
     data = card.get("data") or {}
     updated = data.get("newest_upstream_update") or "not stated"
     console.print(
-        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: data {data.get('first_year')}–"
-        f"{data.get('last_year')}, newest publisher update {updated}, warehouse built {card['built_at']}"
+        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: latest data {data.get('latest_year_oldest')}–"
+        f"{data.get('latest_year_newest')}, newest publisher update {updated}, "
+        f"warehouse built {card['built_at']}"
     )
     for obj in card["objectives"]:
         ev = obj.get("evidence") or {}
         evidence = f"evidence {ev.get('level')}: {ev.get('n_current')} of {ev.get('n_indicators')} current"
-        table = Table(title=f"{obj['number']}. {obj['title']} — {status_cell(obj['status'])} ({evidence})",
+        word = status_cell(obj["status"], obj.get("status_kind", "target"))
+        table = Table(title=f"{obj['number']}. {obj['title']} — {word} ({evidence})",
                       title_justify="left")  # fmt: skip
         for col, just in (("indicator", "left"), ("period", "left"), (geo, "right"), ("EU", "right"),
                           ("position", "left"), ("target", "left"), ("progress", "left")):  # fmt: skip
             table.add_column(col, justify=just, overflow="fold")
         for ind in obj["indicators"]:
             t = ind["target"]
-            target = f"{t['value']:g} by {t['year']} ({t['scope'].upper()})" if t else "direction only"
+            value = "value unknown" if t and t["value"] is None else f"{t['value']:g}" if t else ""
+            target = f"{value} by {t['year']} ({t['scope'].upper()})" if t else "direction only"
             if ind["data"] != "available":
                 target += " · no data yet"
             position = ind.get("position") or "–"
@@ -71,6 +74,7 @@ def render(console: Console, card: dict) -> None:
         console.print(table)
     counts: dict[str, int] = {}
     for obj in card["objectives"]:
-        counts[obj["status"]] = counts.get(obj["status"], 0) + 1
-    summary = " · ".join(f"{n} {STATUS_TEXT[s][1]}" for s, n in counts.items())
+        word = status_cell(obj["status"], obj.get("status_kind", "target"))
+        counts[word] = counts.get(word, 0) + 1
+    summary = " · ".join(f"{n} {word}" for word, n in counts.items())
     console.print(f"[bold]{len(card['objectives'])} objectives:[/bold] {summary}")

@@ -8,6 +8,7 @@ from indicators.series import parse_key
 
 lang = components.lang()
 v = components.version()
+country = components.geo_selector(v, lang)  # highlighted in the chart
 components.data_as_of(v, lang)
 names = components.geo_names(v)
 st.title(t("dataset.header", lang))
@@ -38,11 +39,12 @@ skey = state.select(
 )
 values = explore.display_values(queries.series_observations(v, source, dataset, skey), {})
 geos = sorted(values["geo"].unique(), key=lambda g: names.get(g, g))
-default = [g for g in ("BE", "EU27_2020", "EU") if g in geos][:2] or geos[:1]
+default = [g for g in (country, "EU27_2020", "EU") if g in geos][:2] or geos[:1]
 chosen_geos = state.multiselect(
     t("dataset.geos", lang),
     geos,
-    key="geo",
+    # Not "geo": that key is the country chosen on every page; sharing it would lose the country.
+    key="ds_geos",
     default=default,
     lang=lang,
     format_func=lambda g: names.get(g, g),
@@ -57,9 +59,9 @@ fig = charts.trend_chart(
     title=describe(skey),
     unit=labels.get(("unit", parse_key(skey).get("unit", "")), ""),
     source_line=indicator_chart.source_line(meta, shown, lang),
-    highlight="BE",
+    highlight=country,
     geo_names=names,
 )
 st.plotly_chart(fig, width="stretch", key="trend")
 st.subheader(t("dataset.table", lang))
-st.dataframe(explore.view_table(shown, names), hide_index=True, width="stretch")
+st.dataframe(explore.on_screen(explore.view_table(shown, names), lang), hide_index=True, width="stretch")

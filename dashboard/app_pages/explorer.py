@@ -9,6 +9,7 @@ from indicators.units import UNITS
 
 lang = components.lang()
 v = components.version()
+country = components.geo_selector(v, lang)  # highlighted in the charts, first among the default countries
 components.data_as_of(v, lang)
 names = components.geo_names(v)
 specs = {s["id"]: s for s in queries.indicator_specs(v)}
@@ -65,7 +66,7 @@ values = explore.display_values(
 available = sorted(
     values["geo"].unique(), key=lambda g: (g not in EU27 and not g.startswith("EU"), names.get(g, g))
 )
-default_geos = [g for g in indicator_chart.comparison_geos("BE", spec["eu_geo"]) if g in available]
+default_geos = [g for g in indicator_chart.comparison_geos(country, spec["eu_geo"]) if g in available]
 geos = state.multiselect(
     t("explorer.geos", lang),
     available,
@@ -89,7 +90,8 @@ with c3:
         t("explorer.view", lang),
         ["trend", "ranking", "table"],
         key="view",
-        default="trend",
+        # One year of data makes no trend: the ranking is the view that says something.
+        default="trend" if len(years) > 1 else "ranking",
         lang=lang,
         format_func=lambda x: t(f"explorer.view.{x}", lang),
     )
@@ -113,7 +115,7 @@ if view == "ranking":
         title="",
         unit=unit.get(lang),
         source_line="",
-        highlight="BE",
+        highlight=country,
         eu_value=float(eu.iloc[0]) if len(eu) else None,
         eu_label=names.get(spec["eu_geo"], "EU"),
         geo_names=names,
@@ -128,12 +130,14 @@ else:
         st.stop()
     if view == "trend":
         target, refs = indicator_chart.levels(spec, lang) if codes == spec["series"] else (None, [])
+        # Title and source are the text around the chart (subheader, caption): in the figure they would
+        # be said twice and sit under the toolbar.
         fig = charts.trend_chart(
             shown,
-            title=chart_title,
+            title="",
             unit=unit.get(lang),
-            source_line=indicator_chart.source_line(meta, shown, lang),
-            highlight="BE",
+            source_line="",
+            highlight=country,
             geo_names=names,
             target=target,
             references=refs,
@@ -143,7 +147,7 @@ else:
 st.caption(indicator_chart.source_line(meta, shown, lang))
 table = explore.view_table(shown, names)
 st.caption(t("explorer.rows", lang, n=len(table)))
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(explore.on_screen(table, lang), hide_index=True, width="stretch")
 c1, c2 = st.columns(2)
 c1.download_button(
     t("explorer.download", lang),

@@ -25,12 +25,12 @@ st.title(t("objective.header", lang, number=obj["number"], title=obj["title"]))
 st.caption(
     t("scorecard.header", lang, geo=names.get(geo, geo)) + " · " + components.data_currency_text(v, lang)
 )
-components.status_badge(obj["status"], lang)
+components.status_badge(obj["status"], lang, obj.get("status_kind", "target"))
 st.caption(t("label.pair", lang, label=t("objective.evidence", lang),
              value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
 description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj["number"])
 st.write(description)
-st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))
+st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)))
 
 for entry in obj["indicators"]:
     components.indicator_section(entry, specs[entry["id"]], geo, v, lang)

@@ -20,17 +20,15 @@ st.header(t("scorecard.header", lang, geo=names.get(geo, geo)))
 st.caption(components.data_currency_text(v, lang))
 st.write(t("scorecard.intro", lang))
 
-objective_counts = {}
-for obj in card["objectives"]:
-    objective_counts[obj["status"]] = objective_counts.get(obj["status"], 0) + 1
-st.markdown(f"**{components.counts_text(objective_counts, lang)}**")
+objective_statuses = ((o["status"], o.get("status_kind", "target")) for o in card["objectives"])
+st.markdown(f"**{status.counts_text(objective_statuses, lang)}**")
 downloads.briefing_download(v, geo, lang)
 
 
 def tile(obj: dict) -> None:
     with st.container(border=True, height="stretch"):
         st.markdown(f"#### {obj['number']} · {obj['title']}")
-        components.status_badge(obj["status"], lang)
+        components.status_badge(obj["status"], lang, obj.get("status_kind", "target"))
         st.caption(t("label.pair", lang, label=t("evidence.label", lang),
                      value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
         head = next((i for i in obj["indicators"]), None)
@@ -41,8 +39,10 @@ def tile(obj: dict) -> None:
             st.markdown(t("label.pair", lang, label=f"**{t('scorecard.headline', lang)}**", value=title))
             components.indicator_badges(head, lang)
             _figures(head)
+            if (head.get("target") or {}).get("note"):
+                st.caption(head["target"]["note"])  # e.g. the 75 % is for any of three technologies
             st.caption(narrative.objective_sentence(head, geo_name=names.get(geo, geo), lang=lang))
-        st.caption(t("scorecard.counts", lang, counts=components.counts_text(obj["counts"], lang)))
+        st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)))
         st.page_link(
             "app_pages/objective.py", label=t("scorecard.open", lang, number=obj["number"]),
             icon=":material/arrow_forward:",

@@ -78,11 +78,24 @@ def test_objective_page_charts_every_indicator_with_data(app_env):
     assert len(charts) == n_with_data == 2
     ghg = charts[0]  # the headline indicator comes first
     metas = [t.get("meta") for t in ghg["data"]]
-    assert {"BE", "EU27_2020", "target", "projection"} <= set(metas)
+    assert {"BE", "EU27_2020", "target"} <= set(metas)
+    # Its latest data (2022) are stale: a pace measured then is not drawn into the future.
+    assert rows(
+        app_env, "SELECT stale FROM assessments WHERE indicator_id = 'ghg_emissions' AND geo = 'BE'"
+    ) == [(True,)]
+    assert "projection" not in metas
     be = next(t for t in ghg["data"] if t.get("meta") == "BE")
     expected = rows(app_env, "SELECT year, value FROM indicator_values WHERE indicator_id='ghg_emissions' "
                              "AND geo='BE' ORDER BY year")  # fmt: skip
     assert list(zip(be["x"], be["y"], strict=True)) == expected
+
+
+def test_a_current_indicator_with_a_target_is_projected_to_its_target_year(app_env):
+    at = run_page("objective", objective="3", geo="BE")
+    sme = next(c for c in specs(at) if any(t.get("meta") == "target" for t in c["data"]) and
+               any(t.get("meta") == "projection" for t in c["data"]))  # fmt: skip
+    projection = next(t for t in sme["data"] if t.get("meta") == "projection")
+    assert projection["x"][-1] <= 2030 and projection["x"][0] == 2025
 
 
 def test_objective_page_offers_chart_and_data_downloads(app_env):
@@ -118,6 +131,16 @@ def test_explorer_chart_equals_warehouse_rows(app_env):
     assert drawn == expected and len(drawn) == 60
 
 
+def test_explorer_opens_a_one_year_indicator_on_its_ranking(app_env):
+    at = run_page("explorer", indicator="ai_enterprises")
+    assert rows(
+        app_env, "SELECT count(DISTINCT year) FROM indicator_values WHERE indicator_id='ai_enterprises'"
+    ) == [(1,)]
+    assert at.selectbox(key="view").value == "ranking"
+    [fig] = specs(at)
+    assert fig["data"][0]["type"] == "bar"
+
+
 def test_explorer_breakdown_period_and_ranking_from_the_url(app_env):
     at = run_page("explorer", indicator="cloud_enterprises", b_size_emp="10-49", view="ranking", year="2023")
     assert at.selectbox(key="b_size_emp").value == "10-49"
@@ -135,8 +158,27 @@ def test_explorer_csv_download_is_the_table_shown(app_env):
     at = run_page("explorer", indicator="digital_skills", geos=["BE"], view="table")
     csv_button, xlsx_button = at.get("download_button")
     table = at.dataframe[0].value
-    assert len(table) == 2 and list(table["period"]) == ["2021", "2023"]
+    # Headers for a reader (the CSV keeps the codes), and an absent flag is blank, not "None".
+    assert len(table) == 2 and list(table["Period"]) == ["2021", "2023"]
+    assert list(table.columns) == [
+        "Code",
+        "Country or aggregate",
+        "Period",
+        "Value",
+        "Flag",
+        "Confidentiality",
+    ]
+    assert not table["Flag"].isna().any() and "None" not in set(table["Flag"].astype(str))
     assert "CSV" in csv_button.proto.label and "XLSX" in xlsx_button.proto.label
+
+
+@pytest.mark.parametrize("geo", ["BE", "LU"])
+def test_explorer_highlights_the_chosen_country_and_compares_it_with_its_neighbours(app_env, geo):
+    at = run_page("explorer", geo=geo, indicator="digital_skills")
+    trend = specs(at)[0]
+    widths = {t["meta"]: t["line"]["width"] for t in trend["data"] if t.get("meta") and t.get("line")}
+    assert max(widths, key=widths.get) == geo
+    assert geo in at.multiselect(key="geos").value
 
 
 @pytest.mark.parametrize(

@@ -105,3 +105,21 @@ def test_country_change_then_sidebar_entry_keeps_the_new_country(page, server):
     wait_rerun(page)
     assert _country_shown(page) == "Suède"
     assert _params(page).get("geo") == ["SE"] and _params(page).get("lang") == ["fr"]
+
+
+def test_every_sidebar_page_keeps_the_country(page, server):
+    # The dataset browser once shared the country's state key with its own list of countries: after it, every
+    # page showed the first country of the list.
+    open_page(page, server, "/?geo=LU&lang=nl")
+    nav = page.get_by_test_id("stSidebarNav")
+    links = nav.get_by_role("link")
+    expect(links).to_have_count(6)
+    for i in range(6):
+        label = links.nth(i).get_attribute("href")
+        links.nth(i).click()
+        wait_rerun(page)
+        assert exception_texts(page) == [], label
+        nav.get_by_role("link", name="Doelstelling", exact=True).click()
+        wait_rerun(page)
+        _assert_country(page, "LU", "Luxemburg", f"{label} → Doelstelling")
+        assert _params(page).get("lang") == ["nl"], f"{label}: the language was lost"

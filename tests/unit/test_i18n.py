@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import status
+from dashboard import explore, status
 from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
 from pipelines.settings import REPO_ROOT
 
@@ -13,6 +13,7 @@ KEY_CALL = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.]+)["']""")
 # Keys built at run time from a code: each family is checked against the codes it can take.
 DYNAMIC = {
     "status.": status.ORDER,
+    "table.col.": explore.TABLE_COLUMNS,
     "flag.": ("b", "p", "e", "u", "d", "C", "m", "n", "f", "i"),
     "chart.target_scope.": ("eu", "be"),
     "explorer.view.": ("trend", "ranking", "table"),
@@ -62,8 +63,32 @@ def test_every_english_message_exists_in_french_and_dutch_with_the_same_placehol
     assert sorted(set(en) - set(other)) == [], "missing translations"
     assert sorted(set(other) - set(en)) == [], "keys with no English original"
     for key, text in en.items():
-        assert other[key].strip(), key
-        assert sorted(PLACEHOLDER.findall(other[key])) == sorted(PLACEHOLDER.findall(text)), key
+        wanted = set().union(*(PLACEHOLDER.findall(f) for f in _forms(text)))
+        for form in _forms(other[key]):
+            assert form.strip(), key
+            assert set(PLACEHOLDER.findall(form)) <= wanted, key
+        assert set().union(*(PLACEHOLDER.findall(f) for f in _forms(other[key]))) == wanted, key
+
+
+def _forms(text: str | dict[str, str]) -> list[str]:
+    return list(text.values()) if isinstance(text, dict) else [text]
+
+
+def test_a_message_with_plural_forms_takes_the_form_of_the_count_in_each_language():
+    # French counts 0 as singular, English and Dutch do not (CLDR).
+    assert t("evidence.line", "fr", count=0, level="x", n_current=0, n=3, years="").startswith(
+        "x\u00a0: 0 indicateur "
+    )
+    assert "1 indicateur sur 3 évalué " in t(
+        "evidence.line", "fr", count=1, level="x", n_current=1, n=3, years=""
+    )
+    assert "2 indicateurs sur 3 évalués " in t(
+        "evidence.line", "fr", count=2, level="x", n_current=2, n=3, years=""
+    )
+    assert "0 of 3 indicators" in t("evidence.line", "en", count=0, level="x", n_current=0, n=3, years="")
+    assert "1 of 3 indicators" in t("evidence.line", "en", count=1, level="x", n_current=1, n=3, years="")
+    with pytest.raises(ValueError, match="count="):
+        t("evidence.line", "fr", level="x", n_current=1, n=3, years="")
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])

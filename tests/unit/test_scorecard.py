@@ -1,6 +1,7 @@
 """indicators.scorecard: one indicator's series (synthetic) → assessment rows, comparable_from, roll-ups."""
 
 import pandas as pd
+import pytest
 
 from indicators.model import Indicator
 from indicators.scorecard import SeriesIndex, assess_indicator, objective_rollups
@@ -90,6 +91,49 @@ def test_stale_indicators_alone_give_no_objective_status_and_the_evidence_says_w
     # objective 7: only the current indicator counts (on_track), the stale one is shown, not averaged in
     assert out.loc[7, "status"] == "on_track" and out.loc[7, "n_current"] == 1
     evidence = out.loc[7, "evidence"]
-    want = {"level": "limited", "n_indicators": 2, "first_year": 2020, "last_year": 2024, "n_stale": 1}
+    # The years are those of the data the status rests on: the stale 2020 is not among them.
+    want = {"level": "limited", "n_indicators": 2, "first_year": 2024, "last_year": 2024, "n_stale": 1}
     assert {k: evidence[k] for k in want} == want
+    # The counts add up to what the status rests on: the stale "moving away" is not counted.
+    assert out.loc[7, "counts"]["on_track"] == 1 and out.loc[7, "counts"]["moving_away"] == 0
     assert (out.loc[7, "headline_id"], out.loc[7, "headline_status"]) == ("c", "moving_away")
+
+
+DIRECTION = {"status_kind": "direction"}
+
+
+def test_an_objective_resting_only_on_direction_only_indicators_takes_the_words_of_a_direction():
+    from indicators.catalog import load_objectives
+
+    rows = pd.DataFrame(
+        [  # synthetic: objective 2, two direction-only indicators; objective 3, one with a target besides
+            {"objective": 2, "geo": "BE", "indicator_id": "a", "status": "on_track", **DIRECTION},
+            {"objective": 2, "geo": "BE", "indicator_id": "b", "status": "on_track", **DIRECTION},
+            {"objective": 3, "geo": "BE", "indicator_id": "c", "status": "on_track", **DIRECTION},
+            {"objective": 3, "geo": "BE", "indicator_id": "d", "status": "moderate", "status_kind": "target"},
+            # a stale indicator with a target does not make objective 2's words those of a target
+            {"objective": 2, "geo": "BE", "indicator_id": "e", "status": "moderate", "status_kind": "target",
+             "stale": True, "latest_year": 2019.0},
+        ]
+    ).fillna({"stale": False})  # fmt: skip
+    out = objective_rollups(load_objectives(), rows).set_index("objective")
+    assert out.loc[2, "status_kind"] == "direction" and out.loc[3, "status_kind"] == "target"
+
+
+@pytest.mark.parametrize(
+    ("n_current", "n_indicators", "level"),
+    [
+        (0, 3, "none"),
+        (1, 1, "limited"),
+        (1, 3, "limited"),
+        (2, 5, "limited"),
+        (2, 4, "strong"),
+        (3, 3, "strong"),
+    ],
+)
+def test_evidence_is_strong_only_with_enough_current_indicators_and_enough_of_the_objective(
+    n_current, n_indicators, level
+):
+    from indicators.assess import evidence_level
+
+    assert evidence_level(n_current, n_indicators) == level
