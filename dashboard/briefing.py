@@ -187,7 +187,7 @@ def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tup
     charts[chart_id] = json.loads(fig.to_json())
     source = indicator_chart.source_line(ctx["meta"], ctx["values"][ctx["values"]["geo"].isin(
         indicator_chart.comparison_geos(geo, ctx["spec"]["eu_geo"]))], lang)  # fmt: skip
-    return chart_id, source
+    return chart_id, f"{source} {indicator_chart.events_line(fig, lang)}".strip()
 
 
 def _legend_rows(names: list[str]) -> int:
@@ -204,7 +204,13 @@ def _legend_rows(names: list[str]) -> int:
 def _annex(con, lang: str) -> dict:
     ds = reports.datasets(con)
     rows = [
-        (r.dataset, r.attribution, fmt_date(r.upstream_updated, lang), r.licence) for r in ds.itertuples()
+        (
+            r.dataset,
+            indicator_chart.attribution(r._asdict(), lang),
+            fmt_date(r.upstream_updated, lang),
+            r.licence,
+        )
+        for r in ds.itertuples()
     ]
     head = [t(f"sources.col.{k}", lang) for k in ("dataset", "attribution", "upstream_updated", "licence")]
     method = markdown.markdown(html.escape(narrative.method_text(lang), quote=False))

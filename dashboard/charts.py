@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,8 +70,11 @@ class Projection:
 
 @dataclass(frozen=True)
 class Event:
+    """A policy event: a dotted line marked `mark` (a number) above the plot, named in the chart's key."""
+
     day: date
     label: str
+    mark: str = ""
 
 
 def _decimal_year(d: date) -> float:
@@ -107,6 +109,7 @@ def trend_chart(
     events: Sequence[Event] = (),
     height: int = 460,
     series_break: Level | None = None,
+    events_intro: str = "",
 ) -> go.Figure:
     """One line per geo over time; targets, reference levels, projection and policy events on top.
 
@@ -140,12 +143,22 @@ def trend_chart(
                            showarrow=False, xanchor="left", yanchor="bottom", xshift=3,
                            font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND)  # fmt: skip
     _time_axis(fig, x_min, x_max)
-    fig.update_layout(template=TEMPLATE, height=height, yaxis_title=unit)
-    _frame(fig, title, source_line)
+    fig.update_layout(template=TEMPLATE, height=height, yaxis_title=axis_title(unit))
+    fig.update_yaxes(automargin=True)
+    key = events_key(fig, events_intro) if events_intro else ""
+    _frame(fig, title, f"{source_line} {key}".strip() if source_line and key else source_line)
     if event_rows:
         top = fig.layout.margin.t if fig.layout.margin.t is not None else TEMPLATE.layout.margin.t
         fig.update_layout(margin=dict(t=top + 4 + EVENT_ROW_PX * event_rows))
     return fig
+
+
+AXIS_TITLE_CHARS = 34  # a vertical title longer than this runs past a short chart's plot: it wraps instead
+
+
+def axis_title(text: str) -> str:
+    """A unit as an axis title, wrapped onto lines of AXIS_TITLE_CHARS (escaped for plotly)."""
+    return "<br>".join(textwrap.wrap(safe.plot(text), AXIS_TITLE_CHARS)) or ""
 
 
 def _frame(fig: go.Figure, title: str, source_line: str) -> None:
@@ -258,28 +271,42 @@ EVENT_CHAR_PX, EVENT_PLOT_PX = 6.0, 560
 
 
 def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -> int:
-    """Dotted lines at the policy events, labelled above the plot (never over the data); a label that would
-    touch the one before it in a row goes to the next row. Returns the number of label rows (top margin)."""
+    """Dotted lines at the policy events, each marked by its number above the plot (never over the data, and
+    short enough for a phone); the names are in the chart's key (events_key). Marks that would touch go to a
+    second row. Returns the number of rows, for the top margin."""
     shown = sorted((e for e in events if x0 <= _decimal_year(e.day) <= x1 + 0.99), key=lambda e: e.day)
     years_per_px = (x1 - x0 + 1) / EVENT_PLOT_PX
-    free_from: list[float] = []  # per row: the first x after the row's last label
+    free_from: list[float] = []  # per row: the first x after the row's last mark
     for e in shown:
         x = _decimal_year(e.day)
         fig.add_vline(x=x, line=dict(color=EVENT_COLOUR, width=1, dash="dot"))
         row = next((r for r, free in enumerate(free_from) if x >= free), len(free_from))
         if row == len(free_from):
             free_from.append(x)
-        free_from[row] = x + (len(e.label) * EVENT_CHAR_PX + 8) * years_per_px
+        free_from[row] = x + (len(e.mark) * EVENT_CHAR_PX + 6) * years_per_px
         fig.add_annotation(
             x=x, y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=2 + EVENT_ROW_PX * row,
-            text=e.label, showarrow=False, xanchor="left", font=dict(size=10, color="#52606d"),
+            text=f"<b>{safe.plot(e.mark)}</b>", showarrow=False, xanchor="center",
+            font=dict(size=10, color="#52606d"),
         )  # fmt: skip
+    fig.layout.meta = {"events": [[e.mark, e.label, e.day.isoformat()] for e in shown]}
     return len(free_from)
 
 
+def events_key(fig: go.Figure, intro: str) -> str:
+    """'Dotted lines: 1 AI plan (2022-10-28) · 2 Digital Decade (2023-01-09)' for the events drawn, or ''."""
+    drawn = ((fig.layout.meta or {}) if isinstance(fig.layout.meta, dict) else {}).get("events") or []
+    if not drawn:
+        return ""
+    return f"{intro} " + " · ".join(f"{mark} {label} ({day})" for mark, label, day in drawn)
+
+
 def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
+    """Whole years; up to a dozen years every year is labelled, beyond that plotly spaces the labels for the
+    width it is drawn at (a fixed step would crowd a phone's axis into '1 1 2 2 2')."""
     span = x_max - x_min
-    fig.update_xaxes(tickformat="d", dtick=max(1, math.ceil(span / 10)), range=[x_min - 0.5, x_max + 0.5])
+    ticks = dict(dtick=1) if span <= 12 else dict(nticks=8)
+    fig.update_xaxes(tickformat="d", range=[x_min - 0.5, x_max + 0.5], **ticks)
 
 
 def _source_annotation(text: str, bottom_margin: int) -> dict:
@@ -304,7 +331,8 @@ def ranking_chart(
     bar_px: int = 22,
     lang: str = "en",
 ) -> go.Figure:
-    """Horizontal bars of one year's values by geo, best first; `highlight` coloured, EU value as a line."""
+    """Horizontal bars of one year's values by geo, best first; `highlight` coloured; the EU value as a bar
+    of its own in its place (a line across the bars would run through their value labels)."""
     geo_names = geo_names or {}
     data = df.dropna(subset=["value"]).sort_values("value", ascending=not descending)
     colours = [HIGHLIGHT if g == highlight else "#B8C4CE" for g in data["geo"]]
@@ -314,27 +342,39 @@ def ranking_chart(
         go.Bar(
             x=data["value"].tolist(), y=labels, orientation="h", marker_color=colours,
             text=[fmt_number(v, lang) for v in data["value"]], textposition="outside", cliponaxis=False,
-            meta=data["geo"].tolist(),
-            hovertemplate="%{y}: %{x}<extra></extra>",
+            meta=data["geo"].tolist(), hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )  # fmt: skip
+    order = list(labels)
     if eu_value is not None:
-        fig.add_vline(x=eu_value, line=dict(color=EU_COLOUR, width=2, dash="dash"))
-        fig.add_annotation(x=eu_value, y=1.0, yref="paper", text=eu_label, showarrow=False, yanchor="bottom",
-                           font=dict(size=11, color=EU_COLOUR))  # fmt: skip
+        eu_name = f"<b>{safe.plot(eu_label)}</b>"
+        # Its place among the member states, in the order of the bars.
+        better = [v for v in data["value"] if (v > eu_value if descending else v < eu_value)]
+        order.insert(len(better), eu_name)
+        fig.add_trace(
+            go.Bar(
+                x=[eu_value], y=[eu_name], orientation="h", marker_color=EU_COLOUR,
+                text=[fmt_number(eu_value, lang)], textposition="outside", cliponaxis=False,
+                meta="eu", hovertemplate="%{y}: %{x}<extra></extra>",
+            )
+        )  # fmt: skip
+    values = [*data["value"].tolist(), *([] if eu_value is None else [eu_value])]
+    xaxis = dict(title=unit)
+    if values and min(values) >= 0:
+        # Room right of the longest bar for its label, which a phone's narrow plot would clip.
+        xaxis["range"] = [0, max(values) * 1.15 or 1]
     fig.update_layout(
         template=TEMPLATE,
-        height=max(320, bar_px * len(data) + 160),
-        xaxis_title=unit,
+        height=max(320, bar_px * len(order) + 160),
+        barmode="overlay",
+        xaxis=xaxis,
         yaxis=dict(
-            autorange="reversed", automargin=True, tickfont=dict(size=11 if bar_px >= 18 else 10), dtick=1
+            autorange="reversed", automargin=True, tickfont=dict(size=11 if bar_px >= 18 else 10), dtick=1,
+            categoryorder="array", categoryarray=order,
         ),
         showlegend=False,
-    )
+    )  # fmt: skip
     _frame(fig, title, source_line)
-    if eu_value is not None and not title:
-        # Room above the plot for the EU label, which the 10 px top margin of an unframed chart clipped.
-        fig.update_layout(margin=dict(t=30))
     return localise(fig, lang)
 
 

@@ -56,10 +56,15 @@ def indicator_badges(entry: dict, lang: str) -> None:
     """Progress (the status, in its kind's words), position against the EU, and age when stale: three
     separate badges, so that neither reads as the other."""
     kind = entry.get("status_kind", "target")
-    progress = t(
-        "label.pair", lang, label=t("progress.label", lang), value=status.word(entry["status"], lang, kind)
-    )
-    st.badge(progress, icon=status.icon(entry["status"]), color=status.colour(entry["status"]))
+    word = status.word(entry["status"], lang, kind)
+    if entry.get("stale") and entry.get("latest_year") is not None:
+        # A stale trend says where things stood then: its year in the label, and grey, so that it
+        # never reads as today's progress beside current indicators.
+        label = t("progress.label_of_year", lang, year=int(entry["latest_year"]))
+        st.badge(t("label.pair", lang, label=label, value=word), icon=":material/history:", color="gray")
+    else:
+        progress = t("label.pair", lang, label=t("progress.label", lang), value=word)
+        st.badge(progress, icon=status.icon(entry["status"]), color=status.colour(entry["status"]))
     # Position and age as coloured text, which wraps in a narrow tile where a badge would be cut.
     lines = []
     position = status.position_text(entry, lang)
@@ -115,9 +120,8 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         # No toolbar: on a phone it covers the chart's top edge; the downloads below give the chart and data.
         st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displayModeBar": False})
         st.caption(indicator_chart.text_summary(entry, spec, values, geo, names, lang))
-        st.caption(
-            indicator_chart.source_line(meta, values[values["geo"].isin(_shown_geos(geo, spec))], lang)
-        )
+        source = indicator_chart.source_line(meta, values[values["geo"].isin(_shown_geos(geo, spec))], lang)
+        st.caption(f"{source} {indicator_chart.events_line(fig, lang)}".strip())
         with st.expander(t("objective.card", lang), icon=":material/calculate:"):
             for line in narrative.card_lines(entry, geo_name=names.get(geo, geo), lang=lang):
                 st.markdown(f"- {line}")

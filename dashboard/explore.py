@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from babel.numbers import format_decimal
 
 from dashboard import safe
 from dashboard.i18n import t
@@ -66,6 +67,11 @@ def on_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     for col in ("obs_flag", "conf_flag"):
         if col in out:
             out[col] = out[col].astype("object").where(out[col].notna(), "")
+    if lang != "en" and "value" in out:
+        # The reader's decimal mark (34,5): the grid prints numbers the English way whatever the language.
+        out["value"] = [
+            "" if pd.isna(v) else format_decimal(v, format="#,##0.###", locale=lang) for v in out["value"]
+        ]
     return out.rename(columns={c: t(f"table.col.{c}", lang) for c in TABLE_COLUMNS if c in out})
 
 

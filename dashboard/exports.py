@@ -83,7 +83,7 @@ def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
         (t("export.meta.indicator", lang), ctx["entry"]["title"]),
         (t("objective.definition", lang), spec["definition"].get(lang) or spec["definition"]["en"]),
         (t("export.meta.unit", lang), UNITS[spec["unit"]].get(lang)),
-        (t("sources.col.source", lang), meta.get("attribution") or spec["source"]),
+        (t("sources.col.source", lang), indicator_chart.attribution(meta, lang) or spec["source"]),
         (t("sources.col.dataset", lang), spec["dataset"]),
         (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec["series"].items())),
         (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),

@@ -22,6 +22,16 @@ EVENTS = (
 )
 
 
+def events(lang: str) -> list[charts.Event]:
+    """The policy events, numbered in date order: the same number means the same event on every chart."""
+    return [charts.Event(d, t(key, lang), str(i)) for i, (d, key) in enumerate(EVENTS, start=1)]
+
+
+def events_line(fig: go.Figure, lang: str) -> str:
+    """The key to the numbered event lines of a figure drawn without its own source line ('' if none)."""
+    return charts.events_key(fig, t("chart.events_key", lang))
+
+
 def comparison_geos(geo: str, eu_geo: str) -> list[str]:
     """The geo, the EU aggregate and Belgium with its neighbours (NL, FR, DE, LU)."""
     return list(dict.fromkeys([geo, eu_geo, *(g for g in ("BE", *NEIGHBOURS) if g != geo)]))
@@ -82,13 +92,26 @@ def source_line(meta: dict, values: pd.DataFrame, lang: str) -> str:
     line = t(
         "chart.source",
         lang,
-        attribution=meta.get("attribution") or "",
+        attribution=attribution(meta, lang),
         updated=fmt_date(meta.get("upstream_updated"), lang),
     )
     flags = charts.flags_used(values)
     if flags:
-        line += " " + t("chart.flags", lang, flags="; ".join(t(f"flag.{f}", lang) for f in flags))
+        sep = t("chart.flags_sep", lang)
+        line += " " + t("chart.flags", lang, flags=sep.join(t(f"flag.{f}", lang) for f in flags))
     return line
+
+
+def attribution(meta: dict, lang: str) -> str:
+    """The publisher's credit line in the reader's language ('Eurostat, isoc_eb_ai (© Union européenne)');
+    the warehouse keeps the English one as the record, used when the source has no translated form."""
+    source, dataset = meta.get("source"), meta.get("dataset")
+    template = t(f"attribution.{source}", lang) if source else ""
+    if not source or template == f"attribution.{source}":
+        return meta.get("attribution") or ""
+    name_key = f"attribution.name.{source}.{dataset}"
+    name = t(name_key, lang)
+    return template.format(dataset=dataset, name=dataset if name == name_key else name)
 
 
 def indicator_figure(
@@ -126,9 +149,10 @@ def indicator_figure(
         target=target,
         references=refs,
         projection=projection(entry.get("card"), geo_names.get(geo, geo), lang, spec.get("limit")),
-        events=[charts.Event(d, t(key, lang)) for d, key in EVENTS],
+        events=events(lang),
         height=height,
         series_break=_series_break(spec, lang),
+        events_intro=t("chart.events_key", lang),
     )
     return charts.localise(fig, lang)
 

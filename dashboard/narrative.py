@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 import math
 from datetime import date
+from decimal import Decimal
 
+from dashboard import status as status_words
 from dashboard.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
 from indicators.assess import (
     DIRECTION_ONLY_THRESHOLD,
@@ -60,9 +62,9 @@ EPS = 1e-9  # year_reached 2030.0000000001 is still 2030; a gap under EPS is no 
 # --------------------------------------------------------------------------- public API
 
 
-def status_word(status: str, lang: str = DEFAULT_LANG) -> str:
-    """'moderate' → 'moderate progress' (the app's status.* messages)."""
-    return t(f"status.{status}", lang)
+def status_word(status: str, lang: str = DEFAULT_LANG, kind: str = "target") -> str:
+    """'moderate' → 'moderate progress' against a target, 'little change' for a direction only."""
+    return status_words.word(status, lang, kind)
 
 
 def objective_sentence(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) -> str:
@@ -198,7 +200,8 @@ def _amount(x: float, ind: dict, lang: str, *, signed: bool, decimals: int = 1) 
     key = ind.get("unit") or ""
     unit = UNITS.get(key)
     if _is_percent(ind):
-        return t("narrative.pp", lang, value=number)
+        # The count as printed (a Decimal keeps its decimals): CLDR makes "1.0" plural in English.
+        return t("narrative.pp", lang, value=number, count=Decimal(f"{abs(x):.{dec}f}"))
     if unit is None or _label_unit(key, unit.get(lang)):
         return number
     return t("narrative.value_unit", lang, value=number, unit=unit.get(lang))
@@ -329,7 +332,7 @@ def _direction_trend(ind: dict, card: dict, lang: str) -> str:
 def _target_line(ind: dict, lang: str) -> str:
     if not _has_target(ind):
         threshold = fmt_value(DIRECTION_ONLY_THRESHOLD * 100, True, lang, 0)
-        on_track = status_word("on_track", lang)
+        on_track = status_word("on_track", lang, "direction")
         return t("narrative.card.direction_only", lang, threshold=threshold, status=on_track)
     target = ind["target"]
     document = target.get("document") or ""
@@ -472,14 +475,15 @@ def _direction_lines(ind: dict, card: dict, lang: str) -> list[str]:
     status, pace = card.get("status"), card.get("pace")
     growth, threshold = _num(card.get("growth")), _num(card.get("threshold"))
     if status not in GROWTH_KEYS or growth is None or threshold is None:
-        return [t("narrative.card.reason", lang, reason=card.get("reason") or status_word(status, lang))]
+        reason = card.get("reason") or status_word(status, lang, "direction")
+        return [t("narrative.card.reason", lang, reason=reason)]
     lines = [
         t(
             GROWTH_KEYS[status],
             lang,
             growth=_rate(growth, pace, ind, lang, signed=True, decimals=2),
             threshold=_rate(threshold, pace, ind, lang, signed=False, decimals=2),
-            status=status_word(status, lang),
+            status=status_word(status, lang, "direction"),
         )
     ]
     if pace != "cagr":

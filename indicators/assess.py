@@ -471,9 +471,10 @@ def compare(
         eu_year=year if eu is not None else None,
         rank=rank,
         n_ranked=len(ranked),
-        gap_to_eu=own - eu if own is not None and eu is not None else None,
+        # Rounded past any published precision: 24.1 - 22.3 is 1.8000000000000007 in binary.
+        gap_to_eu=round(own - eu, 9) if own is not None and eu is not None else None,
         best_neighbour=best[0] if best else None,
         best_neighbour_value=best[1] if best else None,
-        gap_to_best_neighbour=own - best[1] if own is not None and best else None,
+        gap_to_best_neighbour=round(own - best[1], 9) if own is not None and best else None,
         year=year,
     )

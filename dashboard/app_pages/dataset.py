@@ -54,14 +54,19 @@ if shown["value"].notna().sum() == 0:
     st.info(t("dataset.no_data", lang))
     st.stop()
 meta = components.dataset_meta(v, source, dataset)
+# Title and source as text around the chart, as in the explorer: inside the figure a long series title
+# is cut on a phone and sits under the toolbar.
 fig = charts.trend_chart(
     shown,
-    title=describe(skey),
+    title="",
     unit=labels.get(("unit", parse_key(skey).get("unit", "")), ""),
-    source_line=indicator_chart.source_line(meta, shown, lang),
+    source_line="",
     highlight=country,
     geo_names=names,
 )
+charts.localise(fig, lang)
+st.subheader(describe(skey))
 st.plotly_chart(fig, width="stretch", key="trend")
+st.caption(indicator_chart.source_line(meta, shown, lang))
 st.subheader(t("dataset.table", lang))
 st.dataframe(explore.on_screen(explore.view_table(shown, names), lang), hide_index=True, width="stretch")

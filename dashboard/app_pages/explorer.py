@@ -35,6 +35,8 @@ spec = info["spec"]
 title = _title(spec)
 if info["resolution"] == "no_dataset":
     st.info(t("explorer.no_data", lang), icon=":material/cloud_download:")
+    # How to get the figures is for whoever runs the tool, apart from the reader's message.
+    st.caption(t("sources.admin", lang))
     st.stop()
 
 keys = queries.dataset_series_keys(v, spec["source"], spec["dataset"])
@@ -120,6 +122,7 @@ if view == "ranking":
         eu_label=names.get(spec["eu_geo"], "EU"),
         geo_names=names,
         descending=spec["direction"] == "increase",
+        lang=lang,
     )
     st.subheader(t("explorer.ranking_title", lang, title=chart_title, year=year))
     st.plotly_chart(fig, width="stretch", key="ranking")
@@ -142,6 +145,7 @@ else:
             target=target,
             references=refs,
         )
+        charts.localise(fig, lang)
         st.subheader(chart_title)
         st.plotly_chart(fig, width="stretch", key="trend")
 st.caption(indicator_chart.source_line(meta, shown, lang))

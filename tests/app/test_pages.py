@@ -192,7 +192,9 @@ def test_explorer_bad_parameters_fall_back_with_notice(app_env, params):
 
 def test_explorer_indicator_without_data_says_how_to_get_it(app_env):
     at = run_page("explorer", indicator="genai_individuals")
-    assert any("aiplan refresh" in i.value for i in at.info)
+    # The reader is told in plain words; the command is in the administrators' line apart.
+    assert [i.value for i in at.info] == ["No figures for this selection yet."]
+    assert any("aiplan refresh" in c.value for c in at.caption)
 
 
 def test_sources_page_lists_datasets_and_gaps(app_env):

@@ -562,3 +562,9 @@ def test_no_value_is_rounded_in_the_card():
     c = assess(series({2018: 40, 2023: 50}), direction="increase", target=Target(80, 2030)).card
     assert math.isclose(c["actual_rate"], 0.04563955259127317, rel_tol=1e-12)
     assert math.isclose(c["ratio"], 0.7675273727852806, rel_tol=1e-12)
+
+
+def test_compare_gaps_carry_no_binary_noise():
+    c = compare({"BE": 24.1, "NL": 22.3, "EU27_2020": 22.3}, year=2023, direction="increase")
+    assert 24.1 - 22.3 != 1.8  # the noise this guards against
+    assert c.gap_to_eu == 1.8 and c.gap_to_best_neighbour == 1.8

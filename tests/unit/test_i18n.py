@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import explore, status
@@ -91,6 +92,30 @@ def test_a_message_with_plural_forms_takes_the_form_of_the_count_in_each_languag
         t("evidence.line", "fr", level="x", n_current=1, n=3, years="")
 
 
+@pytest.mark.parametrize(
+    "x, lang, expected",
+    [
+        (0.9, "fr", "+0,9 point de pourcentage"),
+        (1.5, "fr", "+1,5 point de pourcentage"),
+        (2.0, "fr", "+2,0 points de pourcentage"),
+        (1.0, "en", "+1.0 percentage points"),  # "1.0" is plural in English, "1" would not be
+        (0.9, "en", "+0.9 percentage points"),
+        (0.9, "nl", "+0,9 procentpunt"),
+    ],
+)
+def test_percentage_points_agree_with_the_number_as_printed(x, lang, expected):
+    from dashboard.narrative import _amount
+
+    assert _amount(x, {"unit": "pc_individuals"}, lang, signed=True) == expected
+
+
+def test_on_screen_tables_use_the_readers_decimal_mark():
+    table = pd.DataFrame({"geo": ["BE", "FR"], "value": [1234.5, None], "obs_flag": [None, "b"]})
+    assert list(explore.on_screen(table, "fr")["Valeur"]) == ["1\u202f234,5", ""]
+    assert list(explore.on_screen(table, "nl")["Waarde"]) == ["1.234,5", ""]
+    assert explore.on_screen(table, "en")["Value"].iloc[0] == 1234.5  # numeric, sortable
+
+
 @pytest.mark.parametrize("lang", ["fr", "nl"])
 def test_catalogue_texts_are_translated(lang):
     from indicators.catalog import load_indicators, load_objectives
@@ -130,3 +155,14 @@ def test_percent_and_dates():
     assert fmt_value(121.5, False, "en") == "121.5"
     assert fmt_date("2026-02-27T11:00:00+01:00") == "2026-02-27"
     assert fmt_date(None) == "not stated in the file we hold"  # says why, not just "unknown"
+
+
+@pytest.mark.parametrize("source, dataset", [("eurostat", "isoc_eb_ai"), ("desi", "desi_facts"),
+                                             ("desi", "desi_2022"), ("statbel", "eak")])  # fmt: skip
+def test_displayed_credit_line_in_english_is_the_recorded_one(source, dataset):
+    from dashboard.indicator_chart import attribution
+    from pipelines.sources import attribution as recorded
+
+    meta = {"source": source, "dataset": dataset}
+    assert attribution(meta, "en") == recorded(source, dataset)
+    assert attribution(meta, "fr") != recorded(source, dataset) or source == "statbel"

@@ -268,7 +268,7 @@ CASES = {
         [f"direction of change only: rising at 8.4{NBSP}% a year since 2018"],
         [
             f"Growth in the direction of progress: +8.45{NBSP}% a year, above the threshold of 1.00{NBSP}%: "
-            "on track.",
+            "improving.",
             "Near the natural limit of 100",
         ],
         ["EU 2030", "Ratio", "Pace required"],
@@ -278,7 +278,7 @@ CASES = {
         {"points": {2019: 90, 2024: 91}, "limit": 100},
         [f"rising at 0.2{NBSP}% a year since 2019"],
         [
-            f"between 0 and the threshold of 0.37{NBSP}%: moderate progress",
+            f"between 0 and the threshold of 0.37{NBSP}%: little change",
             "multiplied by 0.374 = 1 − (90.0 / 100)^4.44",
         ],
         [],
@@ -298,7 +298,7 @@ CASES = {
     "direction_moving_away": (
         {"points": {2018: 50, 2023: 40}},
         ["falling at"],
-        ["below 0: moving away"],
+        ["below 0: worsening"],
         [],
     ),
     "linear_zero": (
@@ -388,7 +388,7 @@ def test_missing_eu_value_and_rank_are_left_out():
 def test_value_but_none_for_this_geo():
     ind = {**entry({2018: 40, 2023: 50}), "value": None, "latest_period": None, "flag": None}
     ind["card"] = {"method": "eurostat_sdg", "status": "insufficient_data", "reason": "no observation"}
-    assert sentence(ind) == "Belgium: no value for this country in the bundled data."
+    assert sentence(ind) == "Belgium: no figure published for this country."
     assert card(ind) == ["No value for Belgium in this series."]
 
 
