@@ -53,7 +53,7 @@ def _objective_status(obj: dict, lang: str) -> str:
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
     """The whole pack as one HTML document; returns it and the number of charts it draws."""
     card = reports.scorecard(con, geo, lang)
-    names = geo_names(lang, reports.geo_names(con))
+    names = geo_names(lang, reports.geo_names(con, lang))
     currency = reports.data_currency(con)
     charts: dict[str, dict] = {}
     objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card["objectives"]]
@@ -114,7 +114,8 @@ def _titled(ind: dict, lang: str) -> str:
 
 
 def _value(ind: dict, lang: str, key: str = "value") -> str:
-    return fmt_value(ind[key], UNITS[ind["unit"]].percent, lang)
+    unit = UNITS[ind["unit"]]
+    return fmt_value(ind[key], unit.percent, lang, unit.decimals)
 
 
 def _scorecard(card: dict, names: dict, geo: str, lang: str) -> dict:
@@ -153,7 +154,9 @@ def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, cha
             "status": ind["status"],
             "status_text": _status(ind["status"], lang, ind.get("status_kind", "target")),
             "sentence": narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang),
-            "notes": [n for n in ((ind.get("target") or {}).get("note"), *ind.get("notes", [])) if n],
+            "notes": [n for n in ((ind.get("target") or {}).get("note"), *ind.get("notes", []),
+                                  status.next_release_text(ind.get("next_release"), lang)
+                                  if ind["status"] == "insufficient_data" else None) if n],
             "chart_id": None, "source": "",
         }  # fmt: skip
         if ind["data"] == "available" and ind["value"] is not None:
@@ -165,6 +168,7 @@ def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, cha
         "evidence": t("label.pair", lang, label=t("evidence.label", lang),
                       value=status.evidence_text(obj.get("evidence"), lang)),
         "counts": t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)),
+        "next_release": status.next_release_text(obj.get("next_release"), lang, objective=True) or "",
         "indicators": indicators,
     }  # fmt: skip
 
@@ -186,7 +190,7 @@ def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tup
     chart_id = f"chart{len(charts)}"
     charts[chart_id] = json.loads(fig.to_json())
     source = indicator_chart.source_line(ctx["meta"], ctx["values"][ctx["values"]["geo"].isin(
-        indicator_chart.comparison_geos(geo, ctx["spec"]["eu_geo"]))], lang)  # fmt: skip
+        indicator_chart.comparison_geos(geo, ctx["spec"]))], lang)  # fmt: skip
     return chart_id, f"{source} {indicator_chart.events_line(fig, lang)}".strip()
 
 

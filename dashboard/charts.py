@@ -186,8 +186,10 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
         fig.update_layout(margin=dict(t=10), legend=dict(orientation="h", yanchor="top", y=-0.12, x=0,
                                                           xanchor="left"))  # fmt: skip
     if source_line:
-        bottom = 170 if title else 90
-        fig.add_annotation(_source_annotation(source_line, bottom))
+        # Wrapped: plotly writes an annotation on one line, which an exported image cuts at its edge.
+        lines = textwrap.wrap(safe.plot(source_line), SOURCE_LINE_CHARS) or [""]
+        bottom = (170 if title else 90) + SOURCE_LINE_PX * (len(lines) - 1)
+        fig.add_annotation(_source_annotation("<br>".join(lines), bottom))
         fig.update_layout(margin=dict(b=bottom))
     else:
         fig.update_layout(margin=dict(b=40))
@@ -204,9 +206,9 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
         xs, ys = xs[:i] + [None] + xs[i:], ys[:i] + [None] + ys[i:]
         flags, periods = flags[:i] + [""] + flags[i:], periods[:i] + [""] + periods[i:]
     is_eu = geo.startswith("EU")
-    # Flags are written beside the points of the country and the EU only: on every line they would print
-    # over each other where lines meet; the others' flags are in the hover text and the data table.
-    shown = geo == highlight or is_eu
+    # Flags are written beside the chosen country's points only: on every line (the EU's too, often close
+    # by) they would print over each other; the others' flags are in the hover text and the data table.
+    shown = geo == highlight
     fig.add_trace(
         go.Scatter(
             x=xs,
@@ -274,7 +276,8 @@ def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -
     """Dotted lines at the policy events, each marked by its number above the plot (never over the data, and
     short enough for a phone); the names are in the chart's key (events_key). Marks that would touch go to a
     second row. Returns the number of rows, for the top margin."""
-    shown = sorted((e for e in events if x0 <= _decimal_year(e.day) <= x1 + 0.99), key=lambda e: e.day)
+    # Only events within the years drawn: one after the last point would be keyed but fall off the axis.
+    shown = sorted((e for e in events if x0 <= _decimal_year(e.day) <= x1), key=lambda e: e.day)
     years_per_px = (x1 - x0 + 1) / EVENT_PLOT_PX
     free_from: list[float] = []  # per row: the first x after the row's last mark
     for e in shown:
@@ -309,10 +312,14 @@ def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
     fig.update_xaxes(tickformat="d", range=[x_min - 0.5, x_max + 0.5], **ticks)
 
 
+SOURCE_LINE_CHARS = 125  # at 11 px, what the narrowest exported chart (900 px) holds on one line
+SOURCE_LINE_PX = 14
+
+
 def _source_annotation(text: str, bottom_margin: int) -> dict:
     # Shifted in pixels to the foot of the bottom margin, below the axis and any legend there.
     return dict(
-        text=safe.plot(text), xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22),
+        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22),
         xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
     )  # fmt: skip
 

@@ -20,13 +20,15 @@ def version() -> int:
 
 def geo_names(v: int, language: str | None = None) -> dict[str, str]:
     """Geo code → name in the interface language (the publisher's English label where we have no other)."""
-    return geo.geo_names(language or lang(), queries.geo_names(v))
+    language = language or lang()
+    return geo.geo_names(language, queries.geo_names(v, language))
 
 
 def geo_selector(v: int, lang: str) -> str:
-    """The member state the scorecard and objective pages are about (URL parameter `geo`, default BE)."""
+    """The member state, or Belgian region, the pages are about (URL parameter `geo`, default BE): the
+    regions follow the member states, a geography of their own that is never ranked against them."""
     names = geo_names(v)
-    options = sorted(EU27, key=lambda g: names.get(g, g))
+    options = sorted(EU27, key=lambda g: names.get(g, g)) + queries.regions(v)
     with st.sidebar:
         return state.select(
             t("sidebar.geo", lang), options, key="geo", default="BE", lang=lang,
@@ -57,16 +59,16 @@ def indicator_badges(entry: dict, lang: str) -> None:
     separate badges, so that neither reads as the other."""
     kind = entry.get("status_kind", "target")
     word = status.word(entry["status"], lang, kind)
+    # Position and age as coloured text, which wraps in a narrow tile where a badge would be cut.
+    lines = []
     if entry.get("stale") and entry.get("latest_year") is not None:
-        # A stale trend says where things stood then: its year in the label, and grey, so that it
-        # never reads as today's progress beside current indicators.
+        # A stale trend says where things stood then: its year in the label, and grey, so that it never
+        # reads as today's progress beside current indicators; text, as the longer label would be cut.
         label = t("progress.label_of_year", lang, year=int(entry["latest_year"]))
-        st.badge(t("label.pair", lang, label=label, value=word), icon=":material/history:", color="gray")
+        lines.append(f":gray[:material/history: {t('label.pair', lang, label=label, value=word)}]")
     else:
         progress = t("label.pair", lang, label=t("progress.label", lang), value=word)
         st.badge(progress, icon=status.icon(entry["status"]), color=status.colour(entry["status"]))
-    # Position and age as coloured text, which wraps in a narrow tile where a badge would be cut.
-    lines = []
     position = status.position_text(entry, lang)
     if position:
         icon, colour = status.POSITION_STYLE.get(
@@ -101,6 +103,10 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
             st.caption(entry["target"]["note"])
         for note in entry.get("notes") or []:
             st.caption(note)
+        if entry["status"] == "insufficient_data":
+            upcoming = status.next_release_text(entry.get("next_release"), lang)
+            if upcoming:
+                st.caption(f":material/event: {upcoming}")
         if entry["data"] != "available":
             st.info(t("objective.no_data", lang), icon=":material/info:")
             _details(spec, lang)
@@ -127,14 +133,14 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
                 st.markdown(f"- {line}")
         downloads.indicator_downloads(v, entry["id"], geo, lang)
         with st.expander(t("objective.table", lang), icon=":material/table:"):
-            shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec["eu_geo"]))]
+            shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec))]
             st.dataframe(explore.on_screen(explore.view_table(shown, names), lang), hide_index=True,
                          width="stretch")  # fmt: skip
         _details(spec, lang)
 
 
 def _shown_geos(geo: str, spec: dict) -> list[str]:
-    return indicator_chart.comparison_geos(geo, spec["eu_geo"])
+    return indicator_chart.comparison_geos(geo, spec)
 
 
 def _details(spec: dict, lang: str) -> None:

@@ -46,7 +46,7 @@ def indicator_context(
         "spec": spec,
         "values": reports.indicator_values(con, indicator_id),
         "meta": meta.iloc[0].to_dict() if len(meta) else {},
-        "names": geo_names(lang, reports.geo_names(con)),
+        "names": geo_names(lang, reports.geo_names(con, lang)),
         "built_at": card["built_at"],
     }
 
@@ -70,7 +70,10 @@ def data_table(ctx: dict, geos: list[str] | None, lang: str) -> pd.DataFrame:
     values = ctx["values"]
     if geos:
         values = values[values["geo"].isin(geos)]
-    out = values[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
+    columns = ["geo", "period", "value", "obs_flag", "conf_flag"]
+    # Which dataset each value came from, where the indicator joins another publisher's record of it.
+    columns += ["origin"] if "origin" in values and values["origin"].nunique() > 1 else []
+    out = values[columns].copy()
     out.insert(1, "geo_name", out["geo"].map(lambda g: ctx["names"].get(g, g)))
     return out.sort_values(["geo", "period"]).reset_index(drop=True)
 
@@ -86,6 +89,8 @@ def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
         (t("sources.col.source", lang), indicator_chart.attribution(meta, lang) or spec["source"]),
         (t("sources.col.dataset", lang), spec["dataset"]),
         (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec["series"].items())),
+        *[(t("export.meta.supplement", lang), f"{s['source']}/{s['dataset']}: "
+           + ", ".join(f"{d}={c}" for d, c in s["series"].items())) for s in spec.get("supplements") or []],
         (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
         (t("sources.col.licence", lang), meta.get("licence") or ""),
         (t("export.meta.latest", lang), ctx["entry"].get("latest_period") or "–"),

@@ -95,3 +95,11 @@ def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> s
         except ValueError:
             return value
     return value.strftime("%Y-%m-%d")
+
+
+def fmt_month(value: str, lang: str = DEFAULT_LANG) -> str:
+    """'2026-12' → 'December 2026' / 'décembre 2026' / 'december 2026' (CLDR month names via Babel)."""
+    from babel.dates import format_date
+
+    year, month = (int(x) for x in value.split("-"))
+    return format_date(date(year, month, 1), "LLLL y", locale=_locale(lang))

@@ -32,9 +32,14 @@ def events_line(fig: go.Figure, lang: str) -> str:
     return charts.events_key(fig, t("chart.events_key", lang))
 
 
-def comparison_geos(geo: str, eu_geo: str) -> list[str]:
-    """The geo, the EU aggregate and Belgium with its neighbours (NL, FR, DE, LU)."""
-    return list(dict.fromkeys([geo, eu_geo, *(g for g in ("BE", *NEIGHBOURS) if g != geo)]))
+def comparison_geos(geo: str, spec: dict) -> list[str]:
+    """The geo, the EU aggregate and Belgium with its neighbours (NL, FR, DE, LU); for an indicator of
+    Belgium and its regions, those; for a count (not comparable across countries), the geo alone."""
+    if spec.get("geos", "eu27") != "eu27":
+        return list(dict.fromkeys([geo, *spec["geos"]]))
+    if not spec.get("comparable_across_geos", True):
+        return [geo]
+    return list(dict.fromkeys([geo, spec["eu_geo"], *(g for g in ("BE", *NEIGHBOURS) if g != geo)]))
 
 
 def levels(spec: dict, lang: str) -> tuple[charts.Level | None, list[charts.Level]]:
@@ -129,7 +134,7 @@ def indicator_figure(
     bar_px: int = 22,
 ) -> go.Figure:
     """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
-    geos = geos or comparison_geos(geo, spec["eu_geo"])
+    geos = geos or comparison_geos(geo, spec)
     shown = values[values["geo"].isin(geos)]
     unit = UNITS[spec["unit"]].get(lang)
     if spec["direction"] == "decrease":
@@ -208,7 +213,7 @@ def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_na
     first, last = mine.iloc[0], mine.iloc[-1]
     eu = values[(values["geo"] == spec["eu_geo"]) & (values["period"] == last["period"])]["value"]
     eu_text = (
-        fmt_value(eu.iloc[0], unit.percent, lang)
+        fmt_value(eu.iloc[0], unit.percent, lang, unit.decimals)
         if len(eu) and pd.notna(eu.iloc[0])
         else t("chart.summary_no_eu", lang)
     )
@@ -220,14 +225,16 @@ def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_na
         target_text = t("chart.summary_no_target", lang)
     name = geo_names.get(geo, geo)
     if first["period"] == last["period"]:
-        value = fmt_value(last["value"], unit.percent, lang)
+        value = fmt_value(last["value"], unit.percent, lang, unit.decimals)
         return t(
             "chart.summary_single", lang, title=entry["title"], unit=unit.get(lang), geo=name,
             value=value, period=last["period"], eu=eu_text, target=target_text,
         )  # fmt: skip
     return t(
         "chart.summary", lang, title=entry["title"], unit=unit.get(lang), geo=geo_names.get(geo, geo),
-        first_value=fmt_value(first["value"], unit.percent, lang), first_period=first["period"],
-        last_value=fmt_value(last["value"], unit.percent, lang), last_period=last["period"],
+        first_value=fmt_value(first["value"], unit.percent, lang, unit.decimals),
+        first_period=first["period"],
+        last_value=fmt_value(last["value"], unit.percent, lang, unit.decimals),
+        last_period=last["period"],
         eu=eu_text, target=target_text,
     )  # fmt: skip

@@ -155,9 +155,14 @@ def _year_reached(y: float) -> str:
     return str(math.ceil(y - EPS))
 
 
-def _plain(value: float, ind: dict, lang: str, decimals: int = 1) -> str:
-    """34.5 → '34.5 %' for percentages, '73.1' otherwise (fmt_value)."""
-    return fmt_value(value, _is_percent(ind), lang, decimals)
+def _plain(value: float, ind: dict, lang: str, decimals: int | None = None) -> str:
+    """34.5 → '34.5 %' for percentages, '73.1' otherwise (fmt_value); a count without decimals."""
+    return fmt_value(value, _is_percent(ind), lang, _unit_decimals(ind) if decimals is None else decimals)
+
+
+def _unit_decimals(ind: dict) -> int:
+    unit = UNITS.get(ind.get("unit") or "")
+    return unit.decimals if unit else 1
 
 
 def _target_number(value: float, ind: dict, lang: str) -> str:
@@ -180,9 +185,10 @@ def _unit_name(ind: dict, lang: str) -> str:
     return _running_text(unit.get(lang)) if unit else str(ind.get("unit") or "")
 
 
-def _with_unit(value: float, ind: dict, lang: str, decimals: int = 1) -> str:
+def _with_unit(value: float, ind: dict, lang: str, decimals: int | None = None) -> str:
     """34.5 → '34.5 % of enterprises', 121.5 → '121.5 g CO2 per km', 73.1 → '73.1 index, 1990 = 100'."""
     unit = UNITS.get(ind.get("unit") or "")
+    decimals = _unit_decimals(ind) if decimals is None else decimals
     if unit is None:
         return fmt_value(value, False, lang, decimals)
     name = unit.get(lang)
@@ -322,6 +328,11 @@ def _direction_trend(ind: dict, card: dict, lang: str) -> str:
     if change == 0:
         return t("narrative.trend.flat", lang, start=start)
     rate = _rate(abs(_num(card.get("actual_rate")) or 0.0), card.get("pace"), ind, lang, signed=False)
+    if _is_percent(ind) and card.get("pace") == "cagr":
+        # A share's relative growth ("8.4 % a year") reads as points: the points first, the rate as such.
+        pp = _amount(abs(change), ind, lang, signed=False)
+        key = "narrative.trend.rising_pp" if change > 0 else "narrative.trend.falling_pp"
+        return t(key, lang, pp=pp, rate=rate, start=start)
     key = "narrative.trend.rising" if change > 0 else "narrative.trend.falling"
     return t(key, lang, rate=rate, start=start)
 

@@ -94,6 +94,11 @@ def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str
     return _with(version, reports.labels, source, dataset)
 
 
+@st.cache_data(max_entries=8)
+def geo_names(version: int, lang: str = "en") -> dict[str, str]:
+    return _with(version, reports.geo_names, lang)
+
+
 @st.cache_data(max_entries=4)
-def geo_names(version: int) -> dict[str, str]:
-    return _with(version, reports.geo_names)
+def regions(version: int) -> list[str]:
+    return _with(version, reports.regions)

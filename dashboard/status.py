@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from dashboard.i18n import fmt_value, t
+from dashboard.i18n import fmt_month, fmt_value, t
 from indicators.assess import STALE_AFTER_YEARS
 from indicators.units import UNITS
 
@@ -138,3 +138,15 @@ def target_text(entry: dict, lang: str) -> str:
     value = fmt_value(target["value"], unit.percent, lang, 0 if float(target["value"]).is_integer() else 1)
     scope = t(f"target.scope_short.{target['scope']}", lang)
     return t("scorecard.target_value", lang, scope=scope, value=value, year=target["year"])
+
+
+def next_release_text(release: dict | None, lang: str, *, objective: bool = False) -> str | None:
+    """'No status yet: the first trend is expected with the 2026 figures, due December 2026 (...)'."""
+    if not release:
+        return None
+    text = t("next_release.objective" if objective else "next_release.indicator", lang,
+             year=release["data_year"], month=fmt_month(release["month"], lang),
+             publisher=release["publisher"])  # fmt: skip
+    if release.get("confidence") == "to_confirm":
+        text += t("next_release.to_confirm", lang)
+    return text

@@ -95,6 +95,28 @@ class DirectionOnly(_Strict):
     reason: str = Field(min_length=10)
 
 
+class Supplement(_Strict):
+    """The same statistic published by another source (e.g. the Commission's DESI record of a Eurostat
+    figure), used only for the periods the indicator's own dataset does not have: never to replace one of
+    its values. Where both have a period, the two must agree (tested)."""
+
+    source: Literal["eurostat", "desi", "statbel"]
+    dataset: str = Field(pattern=r"^[a-z0-9_]+$")
+    series: dict[str, str] = Field(min_length=1)
+    multiplier: float = 1.0
+    eu_geo: str = "EU27_2020"  # its EU aggregate code, shown under the indicator's own
+
+
+class NextRelease(_Strict):
+    """What the next publication brings an indicator with too few years for a trend, and when."""
+
+    data_year: int = Field(ge=2000, le=2100)  # the survey or reference year it adds
+    month: str = Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")  # YYYY-MM, from the publisher's calendar
+    publisher: Translated  # who publishes it, in the reader's language
+    basis: str = Field(min_length=10)  # where the month comes from, for whoever checks it
+    confidence: Literal["firm", "to_confirm"]
+
+
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     objective: int  # checked against objectives.yaml by the catalogue loader
@@ -116,6 +138,12 @@ class Indicator(_Strict):
     comparable_from: int | None = Field(default=None, ge=1900, le=2100)  # definition changed before this year
     proxy: str | None = None  # why this indicator stands in for what the objective means
     source_choice: str | None = None  # when another source measures the same, which one and why
+    supplements: list[Supplement] = []  # the same statistic from another source, for periods not in ours
+    # Quarterly data assessed on annual means of complete years (charts keep the quarters).
+    annual_from_quarters: bool = False
+    # False for a count (a large country has more of everything): no EU rank, no EU value beside it.
+    comparable_across_geos: bool = True
+    next_release: NextRelease | None = None
     notes: list[Translated] = []  # for every reader, in their language
     # For analysts and administrators (how the bundled data were obtained, what a refresh adds): never on the
     # ministers' pages.
@@ -145,6 +173,16 @@ class Indicator(_Strict):
                 "give either 'target' or 'direction_only' (with its reason), not both nor neither"
             )
         return self
+
+    def as_published_in(self, sup: Supplement) -> Indicator:
+        """This indicator as the supplement's source publishes it (its dataset, codes, scale)."""
+        fields = {"source": sup.source, "dataset": sup.dataset, "series": sup.series,
+                  "multiplier": sup.multiplier, "eu_geo": sup.eu_geo, "supplements": []}  # fmt: skip
+        return self.model_copy(update=fields)
+
+    def publications(self) -> list[Indicator]:
+        """The indicator as each of its sources publishes it: its own dataset first, then its supplements."""
+        return [self, *(self.as_published_in(s) for s in self.supplements)]
 
     @property
     def is_percent(self) -> bool:

@@ -48,6 +48,32 @@ def indicator_frame(ind: Indicator, obs: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["geo", "year"]).reset_index(drop=True)
 
 
+def direction_status(mean: float) -> str:
+    """A mean score of direction-only indicators → the nearest of their own statuses (on_track 3 'improving',
+    moderate 2 'little change', moving_away 0 'worsening'); a tie goes up, as the roll-up rounds half up."""
+    return min(
+        ((3, "on_track"), (2, "moderate"), (0, "moving_away")), key=lambda s: (abs(s[0] - mean), -s[0])
+    )[1]
+
+
+def annual_means(frame: pd.DataFrame) -> pd.DataFrame:
+    """Quarterly rows → one row per geo and complete year (all four quarters): their mean, with every flag
+    any quarter carries (a break in one quarter breaks the year). Incomplete years are left out, never
+    averaged over fewer quarters."""
+    q = frame[frame["period"].str.contains("-Q", regex=False)].dropna(subset=["value"])
+    q = q.assign(_year=q["period"].str[:4])
+    rows = []
+    for (geo, year), part in q.groupby(["geo", "_year"], sort=True):
+        if sorted(part["period"]) != [f"{year}-Q{i}" for i in range(1, 5)]:
+            continue
+        flags = "".join(sorted({c for f in part["obs_flag"].dropna() for c in str(f)}))
+        rows.append({"geo": geo, "period": year, "value": round(part["value"].mean(), 9),
+                     "obs_flag": flags or None, "conf_flag": None, "year": float(year),
+                     "origin": part["origin"].iloc[0] if "origin" in part else None})  # fmt: skip
+    columns = ["geo", "period", "value", "obs_flag", "conf_flag", "year", "origin"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def assessment_geos(ind: Indicator) -> list[str]:
     return list(EU27) + [ind.eu_geo] if ind.geos == "eu27" else list(ind.geos)
 
@@ -101,11 +127,7 @@ def assess_indicator(
         card = {"method": "eurostat_sdg", "status": "insufficient_data", "direction": ind.direction,
                 "reason": "the target's value (the Commission's target row) is not in the data"}  # fmt: skip
         period, year, value, flag = with_value[-1]
-        others = [g for g in ("BE", *NEIGHBOURS) if g != geo]
-        comparison = compare(
-            series.by_period[period], geo=geo, year=year, direction=ind.direction,
-            eu_geo=ind.eu_geo, neighbours=others,
-        )  # fmt: skip
+        comparison = _compare(ind, series, period, geo, year)
         card["comparison"] = comparison.__dict__
         return _row(
             ind, geo, "insufficient_data", card, (period, value, flag, year), comparison, current_year
@@ -126,15 +148,23 @@ def assess_indicator(
         obs, direction=ind.direction, target=target, limit=ind.limit, window=window, base_year=base_year
     )
     period, year, value, flag = with_value[-1]
-    comparison = compare(
-        series.by_period[period], geo=geo, year=year, direction=ind.direction, eu_geo=ind.eu_geo,
-        neighbours=[g for g in ("BE", *NEIGHBOURS) if g != geo],
-    )  # fmt: skip
+    comparison = _compare(ind, series, period, geo, year)
     card = {
         **result.card, "comparison": comparison.__dict__, "is_percent": ind.is_percent,
         "comparable_from": ind.comparable_from,
     }  # fmt: skip
     return _row(ind, geo, result.status, card, (period, value, flag, year), comparison, current_year)
+
+
+def _compare(ind: Indicator, series: SeriesIndex, period: str, geo: str, year: float):
+    """Position among the member states, or none: a count (comparable_across_geos false) or a series of
+    Belgium and its regions only is never ranked, and a region never against member states."""
+    comparable = ind.comparable_across_geos and ind.geos == "eu27"
+    return compare(
+        series.by_period[period], geo=geo, year=year, direction=ind.direction, eu_geo=ind.eu_geo,
+        members=EU27 if comparable else (),
+        neighbours=[g for g in ("BE", *NEIGHBOURS) if g != geo] if comparable else (),
+    )  # fmt: skip
 
 
 def _flag(v) -> str | None:
@@ -210,13 +240,17 @@ def objective_rollups(
         counted = part[current & (part["status"] != "insufficient_data")]
         years = counted["latest_year"].dropna()
         head = part[part["indicator_id"] == headlines[int(number)]] if int(number) in headlines else part[:0]
+        kind = "target" if counted["status_kind"].eq("target").any() else "direction"
         rows.append(
             {
                 "objective": int(number),
                 "geo": geo,
-                "status": r.status,
+                # Without a target, only the direction statuses (improving, little change, worsening) apply.
+                "status": direction_status(r.mean_score)
+                if kind == "direction" and r.mean_score is not None
+                else r.status,
                 # "improving" rather than "on track" when no indicator the status rests on has a target.
-                "status_kind": "target" if counted["status_kind"].eq("target").any() else "direction",
+                "status_kind": kind,
                 "mean_score": r.mean_score,
                 "counts": dict(r.counts),
                 "n_without_data": r.n_without_data,

@@ -14,6 +14,7 @@ class Unit:
     subgroup: bool = (
         False  # a share of a subgroup ("of enterprises that considered AI"): sentences name the title
     )
+    decimals: int = 1  # as values are written; a count has none
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
@@ -52,6 +53,15 @@ UNITS: dict[str, Unit] = {
     "pc_employment": Unit(
         "% of total employment", "% de l'emploi total", "% van de totale werkgelegenheid", True
     ),
+    "pc_population_20_64": Unit(
+        "% of the population aged 20–64",
+        "% de la population de 20 à 64 ans",
+        "% van de bevolking van 20–64 jaar",
+        True,
+    ),
+    "pc_adults_25_74": Unit(
+        "% of adults aged 25–74", "% des adultes de 25 à 74 ans", "% van de volwassenen van 25–74 jaar", True
+    ),
     "pc_graduates": Unit("% of graduates", "% des diplômés", "% van de afgestudeerden", True),
     "pc_gdp": Unit("% of GDP", "% du PIB", "% van het bbp", True),
     "pc_energy": Unit(
@@ -67,7 +77,11 @@ UNITS: dict[str, Unit] = {
         "% of new passenger cars", "% des voitures neuves", "% van de nieuwe personenwagens", True
     ),
     "nr_new_cars": Unit(
-        "number of new passenger cars", "nombre de voitures neuves", "aantal nieuwe personenwagens", False
+        "number of new passenger cars",
+        "nombre de voitures neuves",
+        "aantal nieuwe personenwagens",
+        False,
+        decimals=0,
     ),
     "index_1990": Unit("Index, 1990 = 100", "Indice, 1990 = 100", "Index, 1990 = 100", False),
     "g_co2_km": Unit("g CO2 per km", "g de CO2 par km", "g CO2 per km", False),

@@ -11,7 +11,14 @@ import pandas as pd
 
 from indicators.catalog import CatalogError, Problem, catalog_dir, load_indicators, load_objectives
 from indicators.model import Indicator
-from indicators.scorecard import assess_all, indicator_frame, objective_rollups, resolution_problems, year_of
+from indicators.scorecard import (
+    annual_means,
+    assess_all,
+    indicator_frame,
+    objective_rollups,
+    resolution_problems,
+    year_of,
+)
 from indicators.series import Resolution, resolve
 
 
@@ -30,6 +37,13 @@ def check_against_data(con: duckdb.DuckDBPyConnection, indicators: tuple[Indicat
         Problem(_file(ind), key, msg)
         for ind, key, msg in resolution_problems(resolutions, _known_codes(con), indicators)
     ]
+    for ind in indicators:
+        for i, sup in enumerate(ind.supplements):
+            r = resolve(ind.as_published_in(sup), keys.get(f"{sup.source}/{sup.dataset}"))
+            if r.status == "several":
+                problems.append(
+                    Problem(_file(ind), f"supplements[{i}].series", r.message or "several series")
+                )
     problems += _target_year_problems(con, indicators, resolutions)
     if problems:
         raise CatalogError(problems)
@@ -46,9 +60,12 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
     _write_indicators(con, indicators, resolutions, frames)
     values = [f.assign(indicator_id=i) for i, f in frames.items() if f is not None]
     if values:
-        _insert(con, "indicator_values", pd.concat(values)[
-            ["indicator_id", "geo", "period", "year", "value", "obs_flag", "conf_flag"]])  # fmt: skip
-    assessments = assess_all(indicators, frames)
+        columns = ["indicator_id", "geo", "period", "year", "value", "obs_flag", "conf_flag", "origin"]
+        _insert(con, "indicator_values", pd.concat(values)[columns])
+    by_id = {ind.id: ind for ind in indicators}
+    assessed = {i: annual_means(f) if f is not None and by_id[i].annual_from_quarters else f
+                for i, f in frames.items()}  # fmt: skip
+    assessments = assess_all(indicators, assessed)
     _insert(con, "assessments", assessments.assign(card=assessments["card"].map(_json)))
     headlines = {i.objective: i.id for i in indicators if i.headline}
     rollups = objective_rollups(objectives, assessments, headlines)
@@ -143,14 +160,32 @@ def _target_year_problems(con, indicators, resolutions) -> list[Problem]:
 
 
 def _frame(con, ind: Indicator, r: Resolution) -> pd.DataFrame | None:
+    """The indicator's own series, then each supplement's values for the (geo, period) pairs it lacks;
+    `origin` says which dataset every value came from."""
     if r.status != "ok":
         return None
+    frame = _series_frame(con, ind, r.series_key)
+    keys = _series_keys(con)
+    for sup in ind.supplements:
+        extra_ind = ind.as_published_in(sup)
+        res = resolve(extra_ind, keys.get(f"{sup.source}/{sup.dataset}"))
+        if res.status != "ok":
+            continue  # a supplement not in the warehouse adds nothing; the indicator stands on its own
+        extra = _series_frame(con, extra_ind, res.series_key)
+        extra["geo"] = extra["geo"].replace({sup.eu_geo: ind.eu_geo})
+        have = set(zip(frame["geo"], frame["period"], strict=True))
+        extra = extra[[(g, p) not in have for g, p in zip(extra["geo"], extra["period"], strict=True)]]
+        frame = pd.concat([frame, extra], ignore_index=True)
+    return frame.sort_values(["geo", "year"]).reset_index(drop=True)
+
+
+def _series_frame(con, ind: Indicator, series_key: str) -> pd.DataFrame:
     obs = con.execute(
         "SELECT geo, period, value, obs_flag, conf_flag FROM observations "
         "WHERE source = ? AND dataset = ? AND series_key = ?",
-        [ind.source, ind.dataset, r.series_key],
+        [ind.source, ind.dataset, series_key],
     ).df()
-    return indicator_frame(ind, obs)
+    return indicator_frame(ind, obs).assign(origin=f"{ind.source}/{ind.dataset}")
 
 
 def _write_objectives(con, objectives) -> None:

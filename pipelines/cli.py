@@ -212,7 +212,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     s = get_settings()
     try:
-        manifest = snapshot.write_snapshot(s.warehouse, s.snapshot_dir)
+        manifest = snapshot.write_snapshot(s.warehouse, s.snapshot_dir, s.raw_dir)
     except FileNotFoundError as exc:
         err.print(f"[red]{exc}")
         return EXIT_USAGE
@@ -360,13 +360,15 @@ def _open_warehouse():
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
     geo = args.geo.upper()
-    if geo not in EU27:
-        err.print(f"[red]--geo {args.geo!r} is not an EU member state code ({', '.join(EU27)})")
-        return EXIT_USAGE
     con = _open_warehouse()
     if con is None:
         return EXIT_USAGE
     try:
+        regions = reports.regions(con)
+        if geo not in EU27 and geo not in regions:
+            known = ", ".join([*EU27, *regions])
+            err.print(f"[red]--geo {args.geo!r} is not an EU member state or Belgian region code ({known})")
+            return EXIT_USAGE
         card = reports.scorecard(con, geo, args.lang)
     finally:
         con.close()
@@ -433,18 +435,17 @@ def cmd_series(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=1))
     elif args.csv:
         writer = csv.DictWriter(
-            sys.stdout, fieldnames=["geo", "period", "value", "obs_flag"], lineterminator="\n"
+            sys.stdout, fieldnames=["geo", "period", "value", "obs_flag", "origin"], lineterminator="\n"
         )
         writer.writeheader()
         writer.writerows(rows)
     else:
         table = Table(title=f"{args.indicator}: {', '.join(geos)}")
-        for col in ("geo", "period", "value", "flag"):
+        for col in ("geo", "period", "value", "flag", "from"):
             table.add_column(col, justify="right" if col == "value" else "left")
         for r in rows:
-            table.add_row(
-                r["geo"], r["period"], "–" if r["value"] is None else f"{r['value']:.2f}", r["obs_flag"] or ""
-            )
+            value = "–" if r["value"] is None else f"{r['value']:.2f}"
+            table.add_row(r["geo"], r["period"], value, r["obs_flag"] or "", r["origin"] or "")
         console.print(table)
     if not rows:
         err.print(

@@ -116,7 +116,7 @@ def _desi_jobs(settings: Settings, indicators) -> list[Job]:
     """The Commission's DESI facts, one query per KPI the catalogue uses (every breakdown, unit and edition,
     the EU 2030 target rows included); the 2022 workbook only when its path is configured."""
     out = []
-    facts = [i for i in indicators if (i.source, i.dataset) == ("desi", DESI_FACTS)]
+    facts = [p for i in indicators for p in i.publications() if (p.source, p.dataset) == ("desi", DESI_FACTS)]
     kpis = sorted({i.series["indicator"] for i in facts})
     for kpi in kpis:
         query = urlencode({"indicator": kpi, "format": "csv"})

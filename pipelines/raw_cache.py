@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines import provenance
 from pipelines.readers import ReaderError, read_file
 
 MANIFEST = "manifest.json"
@@ -29,6 +30,7 @@ class RawEntry:
     imported_at: str
     request: str | None = None  # fingerprint of the live request that fetched it (codes, geos)
     rejected: list[str] = field(default_factory=list)  # codes the upstream refused in that request
+    found_in: str | None = None  # where the file was found (its folder's PROVENANCE.md), or the URL fetched
 
 
 @dataclass
@@ -108,7 +110,10 @@ def _import_one(f: Path, raw_dir: Path, entries: dict[str, RawEntry]) -> ImportO
     digest = sha256_of(f)
     n_obs = len(result.observations) if result.reference is None else len(result.reference)
     old = entries.get(rel)
+    where = provenance.found_in(f)
     if old is not None and old.sha256 == digest and (raw_dir / rel).exists():
+        if where and not old.found_in:
+            old.found_in = where  # recorded by an import that predates provenance
         return ImportOutcome(str(f), "unchanged", entry=old, n_obs=n_obs)
     target = raw_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,5 +128,6 @@ def _import_one(f: Path, raw_dir: Path, entries: dict[str, RawEntry]) -> ImportO
         bytes=f.stat().st_size,
         upstream_updated=result.upstream_updated,
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        found_in=where,
     )
     return ImportOutcome(str(f), "imported", entry=entry, n_obs=n_obs)

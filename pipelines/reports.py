@@ -7,7 +7,7 @@ import json
 import duckdb
 import pandas as pd
 
-SCORECARD_VERSION = 2
+SCORECARD_VERSION = 3
 CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
 TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "note", "commission_row")
 
@@ -33,9 +33,18 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
         "ORDER BY i.objective, NOT i.headline, i.id",
         [geo],
     ).fetchall()
+    origins: dict[str, list[str]] = {}
+    for iid, origin in con.execute(
+        "SELECT DISTINCT indicator_id, origin FROM indicator_values WHERE geo = ? AND value IS NOT NULL "
+        "ORDER BY ALL",
+        [geo],
+    ).fetchall():
+        origins.setdefault(iid, []).append(origin)
     by_objective: dict[int, list[dict]] = {}
     for r in rows:
-        by_objective.setdefault(r[1], []).append(_indicator_entry(r, lang))
+        by_objective.setdefault(r[1], []).append(
+            _indicator_entry(r, lang) | {"origins": origins.get(r[0], [])}
+        )
     build = con.execute(
         "SELECT built_at, built_from FROM build_info ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
@@ -57,6 +66,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
                 "headline": ({"id": head_id, "status": head_status, "status_kind": head_kind}
                              if head_id else None),
                 "indicators": by_objective.get(n, []),
+                "next_release": _first_release(status, by_objective.get(n, [])),
             }
             for (n, oid, title, status, kind, mean, counts, n_without, n_assessed, n_current, evidence,
                  head_id, head_status, head_kind) in objectives
@@ -100,11 +110,26 @@ def _indicator_entry(r: tuple, lang: str) -> dict:
             for r in spec.get("reference_levels") or []
         ],
         "direction_only": (spec.get("direction_only") or {}).get("reason"),
+        "next_release": _release(spec.get("next_release"), lang),
         "notes": [_in(lang, n) for n in spec.get("notes") or []],
         "status_kind": kind or ("target" if target else "direction"),
         "status": status or "insufficient_data",
         "card": json.loads(card) if card else None,
     }  # fmt: skip
+
+
+def _release(release: dict | None, lang: str) -> dict | None:
+    return None if release is None else {**release, "publisher": _in(lang, release["publisher"])}
+
+
+def _first_release(status: str | None, indicators: list[dict]) -> dict | None:
+    """For an objective without a status: the earliest announced release that brings one of its
+    indicators without a status a second comparable year (None when the objective has a status)."""
+    if status not in (None, "insufficient_data"):
+        return None
+    waiting = [i["next_release"] for i in indicators
+               if i["status"] == "insufficient_data" and i.get("next_release")]  # fmt: skip
+    return min(waiting, key=lambda r: r["month"], default=None)
 
 
 def _year(year: float | None) -> int | float | None:
@@ -120,14 +145,16 @@ def _in(lang: str, text):
 
 
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None) -> list[dict]:
-    """The indicator's observations in display units: [{geo, period, value, obs_flag}]."""
+    """The indicator's observations in display units: [{geo, period, value, obs_flag, origin}], where origin
+    is the source/dataset each value came from."""
     geos = geos or ["BE", "EU27_2020"]
     rows = con.execute(
-        "SELECT geo, period, value, obs_flag FROM indicator_values WHERE indicator_id = ? "
+        "SELECT geo, period, value, obs_flag, origin FROM indicator_values WHERE indicator_id = ? "
         "AND list_contains(?, geo) ORDER BY geo, year",
         [indicator_id, geos],
     ).fetchall()
-    return [{"geo": g, "period": p, "value": v, "obs_flag": f} for g, p, v, f in rows]
+    keys = ("geo", "period", "value", "obs_flag", "origin")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
 def indicator_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -205,7 +232,10 @@ def indicator_values(
     con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None
 ) -> pd.DataFrame:
     """The indicator's series in display units; all geos when `geos` is None."""
-    sql = "SELECT geo, period, year, value, obs_flag, conf_flag FROM indicator_values WHERE indicator_id = ?"
+    sql = (
+        "SELECT geo, period, year, value, obs_flag, conf_flag, origin FROM indicator_values "
+        "WHERE indicator_id = ?"
+    )
     params: list = [indicator_id]
     if geos is not None:
         sql += " AND list_contains(?, geo)"
@@ -245,10 +275,25 @@ def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tu
     return {(d, c): lab for d, c, lab in rows}
 
 
-def geo_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Geo code → English name, from every payload that carried one."""
+def geo_names(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
+    """Geo code → English name, from every payload that carried one; Belgium's regions (NUTS 1) in `lang`
+    from Statbel's reference table."""
     rows = con.execute(
         "SELECT code, any_value(label) FROM labels "
         "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
     ).fetchall()
-    return dict(rows)
+    column = f"name_{lang if lang in ('en', 'fr', 'nl', 'de') else 'en'}"
+    regions = con.execute(
+        f"SELECT nuts_lau_code, any_value(coalesce({column}, name_en)) FROM geo_reference "
+        "WHERE level = 1 AND nuts_lau_code IS NOT NULL GROUP BY nuts_lau_code"
+    ).fetchall()
+    return dict(rows) | dict(regions)
+
+
+def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Belgium's regions (NUTS 1 codes) that have values in some indicator."""
+    rows = con.execute(
+        "SELECT DISTINCT v.geo FROM indicator_values v JOIN geo_reference g ON g.nuts_lau_code = v.geo "
+        "WHERE g.level = 1 ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -101,7 +101,7 @@ CREATE TABLE build_info (
 
 -- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version VALUES (4);
+INSERT INTO schema_version VALUES (5);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 
@@ -138,7 +138,8 @@ CREATE TABLE indicator_values (
     year         DOUBLE NOT NULL,
     value        DOUBLE,
     obs_flag     VARCHAR,
-    conf_flag    VARCHAR
+    conf_flag    VARCHAR,
+    origin       VARCHAR               -- source/dataset the value came from (a supplement's, where it fills a gap)
 );
 
 CREATE TABLE assessments (

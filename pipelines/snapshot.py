@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines import raw_cache
 from pipelines.readers import ReaderError
 from pipelines.warehouse import connect_read_only
 
@@ -21,8 +22,10 @@ DATASET_FIELDS = [
 _PARQUET = "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9)"
 
 
-def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
-    """Write every dataset of the warehouse to a fresh snapshot folder, then swap it in."""
+def write_snapshot(warehouse: Path, snapshot_dir: Path, raw_dir: Path | None = None) -> dict:
+    """Write every dataset of the warehouse to a fresh snapshot folder, then swap it in; each dataset lists
+    its upstream files (name, checksum, upstream date, where found) from the raw cache's manifest."""
+    raw = {e.sha256: e for e in raw_cache.load_manifest(raw_dir)} if raw_dir and raw_dir.is_dir() else {}
     tmp = snapshot_dir.with_name(snapshot_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -41,7 +44,10 @@ def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
                 [row["source"], row["dataset"]],
             )
             row["read_at"] = row["read_at"].isoformat() + "Z" if row["read_at"] is not None else None
-            entries.append({**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel)})
+            files = [_upstream_file(raw[sha]) for sha in (row["sha256"] or "").split(",") if sha in raw]
+            entries.append(
+                {**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel), "upstream_files": files}
+            )
         con.execute(f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}")
         if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
             (tmp / "reference").mkdir()
@@ -60,6 +66,11 @@ def write_snapshot(warehouse: Path, snapshot_dir: Path) -> dict:
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False, default=str) + "\n")
     _swap_dir(tmp, snapshot_dir)
     return manifest
+
+
+def _upstream_file(e: raw_cache.RawEntry) -> dict:
+    return {"name": Path(e.path).name, "sha256": e.sha256, "bytes": e.bytes, "format": e.format,
+            "upstream_updated": e.upstream_updated, "found_in": e.found_in or e.original}  # fmt: skip
 
 
 def _swap_dir(new: Path, target: Path) -> None:

@@ -19,7 +19,7 @@ from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 4  # as inserted by schema.sql; 1 = the layout before schema_version existed
+SCHEMA_VERSION = 5  # as inserted by schema.sql; 1 = the layout before schema_version existed
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
 

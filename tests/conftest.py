@@ -35,3 +35,11 @@ def snapshot_warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("snapshot_wh") / "warehouse.duckdb"
     build_from_snapshot(ROOT / "data" / "snapshot", path)
     return path
+
+
+@pytest.fixture
+def snapshot_env(snapshot_warehouse, monkeypatch) -> Path:
+    """The commands and pages pointed at the snapshot warehouse (and the committed snapshot beside it)."""
+    monkeypatch.setenv("AIPLAN_WAREHOUSE", str(snapshot_warehouse))
+    monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(ROOT / "data" / "snapshot"))
+    return snapshot_warehouse

@@ -17,6 +17,8 @@ OVERLAP = 0.25  # two words overlap when they share this much of the smaller one
 # definition are not numbers: licences ("CC BY 4.0") and legal references.
 DECIMAL_POINT = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
 NOT_NUMBERS = ("CC BY 4.0",)
+# Dutch groups thousands with a point (37.760 cars): a group of three after a leading 1–9 is no decimal.
+DUTCH_THOUSANDS = re.compile(r"(?<![\w.,])[1-9]\d{0,2}(?:\.\d{3})+(?![\w.])")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def problems(pdf_bytes: bytes, *, lang: str) -> list[Problem]:
             flat = [c for c in chars if c.get("upright", True)]
             out += _small(n, chars) + _outside(n, page, page.chars) + _overlaps(n, flat)
             if lang in ("fr", "nl"):
-                out += _decimal_points(n, page.extract_text() or "")
+                out += _decimal_points(n, page.extract_text() or "", lang)
             if len(body) < 5:
                 out.append(Problem(n, "blank", f"{len(body)} words outside the footer"))
     return out
@@ -101,7 +103,9 @@ def _overlaps(n: int, chars: list[dict]) -> list[Problem]:
     return list(found.values())
 
 
-def _decimal_points(n: int, text: str) -> list[Problem]:
+def _decimal_points(n: int, text: str, lang: str) -> list[Problem]:
     for name in NOT_NUMBERS:
         text = text.replace(name, "")
+    if lang == "nl":
+        text = DUTCH_THOUSANDS.sub("", text)
     return [Problem(n, "decimal_point", m.group(0)) for m in DECIMAL_POINT.finditer(text)]

@@ -68,7 +68,7 @@ values = explore.display_values(
 available = sorted(
     values["geo"].unique(), key=lambda g: (g not in EU27 and not g.startswith("EU"), names.get(g, g))
 )
-default_geos = [g for g in indicator_chart.comparison_geos(country, spec["eu_geo"]) if g in available]
+default_geos = [g for g in indicator_chart.comparison_geos(country, spec) if g in available]
 geos = state.multiselect(
     t("explorer.geos", lang),
     available,
@@ -88,9 +88,11 @@ with c1:
 with c2:
     last = int(state.select("–", [str(y) for y in years], key="to", default=str(years[-1]), lang=lang))
 with c3:
+    # A ranking of member states only where they compare: not for counts, nor for Belgium and its regions.
+    rankable = spec.get("geos", "eu27") == "eu27" and spec.get("comparable_across_geos", True)
     view = state.select(
         t("explorer.view", lang),
-        ["trend", "ranking", "table"],
+        ["trend", "ranking", "table"] if rankable else ["trend", "table"],
         key="view",
         # One year of data makes no trend: the ranking is the view that says something.
         default="trend" if len(years) > 1 else "ranking",
@@ -161,11 +163,24 @@ c1.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
+entry = next(
+    (
+        i
+        for o in queries.scorecard(v, country, lang)["objectives"]
+        for i in o["indicators"]
+        if i["id"] == indicator
+    ),
+    {},
+)
+# The codes and period of what is shown; the target only for the indicator's own series (not a breakdown).
+shown_entry = {**entry, "title": chart_title, "latest_period": table["period"].max() if len(table) else None}
+if codes != spec["series"]:
+    shown_entry["target"] = None
 metadata = exports.metadata_rows(
     {
-        "spec": spec,
+        "spec": spec if codes == spec["series"] else {**spec, "series": codes, "target": None},
         "meta": meta,
-        "entry": {"title": chart_title},
+        "entry": shown_entry,
         "built_at": queries.build_info(v).get("built_at"),
     },
     lang,

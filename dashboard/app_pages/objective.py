@@ -28,6 +28,9 @@ st.caption(
 components.status_badge(obj["status"], lang, obj.get("status_kind", "target"))
 st.caption(t("label.pair", lang, label=t("objective.evidence", lang),
              value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
+upcoming = status.next_release_text(obj.get("next_release"), lang, objective=True)
+if upcoming:
+    st.info(upcoming, icon=":material/event:")
 description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj["number"])
 st.write(description)
 st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)))

@@ -31,6 +31,9 @@ def tile(obj: dict) -> None:
         components.status_badge(obj["status"], lang, obj.get("status_kind", "target"))
         st.caption(t("label.pair", lang, label=t("evidence.label", lang),
                      value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
+        upcoming = status.next_release_text(obj.get("next_release"), lang, objective=True)
+        if upcoming:
+            st.caption(f":material/event: {upcoming}")
         head = next((i for i in obj["indicators"]), None)
         if head is not None:
             title = head["title"]
@@ -58,8 +61,8 @@ def _figures(head: dict) -> None:
     # One line of label/value pairs: three columns would stack into a tall column on a phone.
     figures = [
         (t("scorecard.value_label", lang, geo=geo, period=head["latest_period"]),
-         fmt_value(head["value"], unit.percent, lang)),
-        (t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang)),
+         fmt_value(head["value"], unit.percent, lang, unit.decimals)),
+        (t("scorecard.eu", lang), fmt_value(head["eu_value"], unit.percent, lang, unit.decimals)),
         (t("scorecard.target", lang), status.target_text(head, lang)),
     ]  # fmt: skip
     st.markdown(

@@ -78,7 +78,8 @@ def plan(indicators: Iterable[Indicator]) -> list[SliceRequest]:
     by_dataset: dict[str, dict[str, set[str]]] = {}
     geos: dict[str, set[str]] = {}
     members: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
-    for ind in indicators:
+    # A Eurostat supplement (the same statistic as another source's record) is fetched like any indicator.
+    for ind in (pub for i in indicators for pub in i.publications()):
         if ind.source != "eurostat":
             continue
         dims = by_dataset.setdefault(ind.dataset, {})

@@ -18,6 +18,7 @@ _MODULES = {
     "desi-facts": "pipelines.readers.desi_facts",
     "statbel-zip": "pipelines.readers.statbel",
     "statbel-xlsx": "pipelines.readers.statbel",
+    "statbel-xls": "pipelines.readers.statbel_eak",
 }
 
 __all__ = ["OBS_COLUMNS", "ReadResult", "ReaderError", "detect_format", "read_file"]

@@ -31,8 +31,14 @@ FORMAT = "databrowser-xlsx"
 SOURCE = "eurostat"
 EXPECTED = "a Eurostat Data Browser xlsx export (sheets 'Sheet 1', 'Structure', 'Summary')"
 CODELISTS = Path(__file__).resolve().parents[1] / "codelists"
-# Shared Eurostat code list (derived from real payloads) first, then this reader's own additions.
-LABEL_FILES = (CODELISTS / "eurostat_labels.csv", CODELISTS / "databrowser_labels.csv")
+# Shared Eurostat code list (derived from real payloads) first, then this reader's own additions, then older
+# labels of a code that exports of earlier years carry ("Germany (until 1990 former territory of the FRG)"):
+# read to recognise a label, never to name a code (they are not among the code lists the warehouse shows).
+LABEL_FILES = (
+    CODELISTS / "eurostat_labels.csv",
+    CODELISTS / "databrowser_labels.csv",
+    CODELISTS / "variants" / "databrowser_label_variants.csv",
+)
 # Pseudo-dimension of the code lists that maps dimension titles ("Sector of performance") to codes.
 DIMENSION = "dimension"
 

@@ -21,10 +21,13 @@ DESI_XLSX = "desi-xlsx"
 STATBEL_ZIP = "statbel-zip"
 STATBEL_XLSX = "statbel-xlsx"
 DESI_FACTS = "desi-facts"
+STATBEL_XLS = "statbel-xls"
+# Excel 97-2003 (BIFF) lives in an OLE2 compound file; the only such upstream file we take is Statbel's.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 EXPECTED = (
     "Eurostat SDMX-CSV, TSV (plain or gzip), JSON-stat, Data Browser xlsx, DESI xlsx or facts (CSV, JSON), "
-    "or a Statbel zip/xlsx"
+    "or a Statbel zip/xlsx/xls"
 )
 _HEAD_BYTES = 64 * 1024
 _JSONSTAT_CLASS = re.compile(r'"class"\s*:\s*"dataset"')
@@ -44,6 +47,8 @@ def detect_format(path: str | Path) -> str:
         return _sniff_text(path, _gunzip_head(path))
     if raw[:4] == b"PK\x03\x04":
         return _sniff_zip(path)
+    if raw[:8] == _OLE2:
+        return _sniff_xls(path)
     return _sniff_text(path, raw)
 
 
@@ -83,6 +88,23 @@ def _looks_like_jsonstat(text: str) -> bool:
         # Only the head of a large file was read: JSON-stat declares its class before the values.
         return bool(_JSONSTAT_CLASS.search(text[:4096])) or all(f'"{k}"' in text for k in ("id", "size"))
     return isinstance(doc, dict) and {"id", "size", "dimension"} <= doc.keys()
+
+
+def _sniff_xls(path: Path) -> str:
+    import xlrd
+    import xlrd.compdoc
+
+    from pipelines.readers.statbel_eak import SHEETS
+
+    try:
+        names = xlrd.open_workbook(path, on_demand=True).sheet_names()
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError) as exc:
+        raise ReaderError(
+            path, f"an OLE2 file but not a readable Excel 97-2003 workbook ({exc})", EXPECTED
+        ) from exc
+    if all(s in names for s in SHEETS):
+        return STATBEL_XLS
+    raise ReaderError(path, f"an Excel 97-2003 workbook with unknown sheets {names[:5]}", EXPECTED)
 
 
 def _sniff_zip(path: Path) -> str:

@@ -62,6 +62,27 @@ def test_scorecard_for_another_country_from_the_url(app_env):
     assert "Scorecard: Netherlands" in texts(at)
 
 
+def test_a_belgian_region_is_a_geography_of_its_own(app_env):
+    at = run_page("objective", objective="8", geo="BE2")
+    assert at.selectbox(key="geo").value == "BE2"
+    # After the member states, under Statbel's own names.
+    assert at.selectbox(key="geo").options[-3:] == [
+        "Brussels-Capital region",
+        "Flanders region",
+        "Walloon region",
+    ]
+    text = texts(at)
+    assert "Flanders region" in text  # Statbel's own name for BE2
+    # The employment rate's chart: the region highlighted, Belgium and the other regions beside it, no
+    # member state; nothing ranks the region among them.
+    trend = next(s for s in specs(at) if {t.get("meta") for t in s["data"]} >= {"BE2", "BE"})
+    metas = {t.get("meta") for t in trend["data"] if t.get("meta")}
+    assert metas - {"target", "target_marker", "projection"} == {"BE", "BE1", "BE2", "BE3"}
+    widths = {t["meta"]: t["line"]["width"] for t in trend["data"] if t.get("meta") and t.get("line")}
+    assert max(widths, key=widths.get) == "BE2"
+    assert "rank" not in text.split("Employment rate")[1].split("\n")[0]
+
+
 def test_scorecard_bad_geo_falls_back_with_notice(app_env):
     at = run_page(geo="<script>alert(1)</script>")
     assert at.selectbox(key="geo").value == "BE"
@@ -191,7 +212,7 @@ def test_explorer_bad_parameters_fall_back_with_notice(app_env, params):
 
 
 def test_explorer_indicator_without_data_says_how_to_get_it(app_env):
-    at = run_page("explorer", indicator="genai_individuals")
+    at = run_page("explorer", indicator="health_info_online")
     # The reader is told in plain words; the command is in the administrators' line apart.
     assert [i.value for i in at.info] == ["No figures for this selection yet."]
     assert any("aiplan refresh" in c.value for c in at.caption)
@@ -203,7 +224,7 @@ def test_sources_page_lists_datasets_and_gaps(app_env):
     manifest = json.loads((REPO_ROOT / "data" / "snapshot" / "manifest.json").read_text())
     assert len(at.dataframe[0].value) == n == len(manifest["datasets"])
     gaps = at.dataframe[1].value
-    assert "Individuals using generative AI tools" in set(gaps.iloc[:, 0])
+    assert "Individuals seeking health information online" in set(gaps.iloc[:, 0])
 
 
 def test_methodology_page_shows_the_thresholds(app_env):

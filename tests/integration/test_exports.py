@@ -73,8 +73,14 @@ def test_xlsx_has_data_and_metadata_sheets(con, lang):
     )
     data, meta = book.worksheets
     rows = list(data.iter_rows(values_only=True))
-    assert rows[0] == ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag")
-    assert {r[0] for r in rows[1:]} == {"BE", "EU27_2020"} and len(rows) == 1 + 4
+    assert rows[0] == ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag", "origin")
+    assert {r[0] for r in rows[1:]} == {"BE", "EU27_2020"} and len(rows) == 1 + 6
+    # 2021 and 2023 from Eurostat, 2025 from the Commission's DESI record of the same survey figure.
+    assert {(r[2], r[6]) for r in rows[1:]} == {
+        ("2021", "eurostat/isoc_sk_dskl_i21"),
+        ("2023", "eurostat/isoc_sk_dskl_i21"),
+        ("2025", "desi/desi_facts"),
+    }
     fields = dict(meta.iter_rows(min_row=2, values_only=True))
     assert (
         fields[t("export.meta.codes", lang)] == "indic_is=I_DSK2_BAB, ind_type=IND_TOTAL, unit=PC_IND, freq=A"

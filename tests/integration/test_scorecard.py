@@ -32,7 +32,7 @@ def test_check_passes_on_the_shipped_catalogue(env, capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "catalogue valid: 9 objectives" in out
-    assert "no data yet: genai_individuals" in out
+    assert "no data yet: new_car_co2" in out  # sdg_13_31: no payload in ../shared
 
 
 def test_scorecard_json_meets_the_coverage_promise(env, capsys):
@@ -41,15 +41,21 @@ def test_scorecard_json_meets_the_coverage_promise(env, capsys):
     for obj in card["objectives"]:
         with_be = [i for i in obj["indicators"] if i["value"] is not None]
         assessed = [i for i in with_be if i["status"] != "insufficient_data"]
-        if obj["number"] in (2, 3, 4, 7, 8, 9):
-            assert len(assessed) >= 2, (obj["number"], [i["id"] for i in with_be])
+        current = [i for i in assessed if not i["stale"]]
+        if obj["number"] in (2, 4, 8):
+            assert len(current) >= 2, (obj["number"], [i["id"] for i in assessed])
+        elif obj["number"] in (3, 7, 9):
+            assert len(current) >= 1, (obj["number"], [i["id"] for i in assessed])
         elif obj["number"] == 6:
-            # New-car CO2 is on its current code (sdg_13_31), of which ../shared has no payload; the legacy
-            # NEDC table (to 2019) is never shown as its trend. Battery-electric cars have no bundled data.
-            assert with_be == [] and obj["n_without_data"] == len(obj["indicators"])
+            # Battery-electric cars to 2022 (stale in 2026); new-car CO2 (sdg_13_31) has no payload.
+            assert [i["id"] for i in assessed] == ["battery_electric_cars"]
         else:
+            # One year only: the page says which release brings the first trend, and when.
+            assert obj["status"] == "insufficient_data" and obj["next_release"]["month"] >= "2026-12"
             shown = [i for i in with_be if i["eu_value"] is not None and i["rank"] is not None]
             assert shown, f"objective {obj['number']} has no Belgian value with EU value and rank"
+        if obj["status"] != "insufficient_data":
+            assert obj["next_release"] is None
         for ind in obj["indicators"]:
             assert (ind["target"] is None) != (ind["direction_only"] is None), ind["id"]
             if ind["target"]:
@@ -62,16 +68,17 @@ def test_scorecard_values_are_the_warehouse_values(env, capsys):
     by_id = {i["id"]: i for o in card["objectives"] for i in o["indicators"]}
     con = read_cursor(connect_read_only(env))
     raw = con.execute(
-        "SELECT value FROM observations WHERE dataset='desi_2022' AND series_key='indicator=2b2' "
-        "AND geo='BE' AND period='2021'"
+        "SELECT value FROM observations WHERE dataset='desi_facts' AND geo='BE' AND period='2025' "
+        "AND series_key='breakdown=total_pophh|indicator=desi_vhcn|unit=pc_hh'"
     ).fetchone()[0]
     ren = con.execute(
         "SELECT period, value FROM observations WHERE dataset='nrg_ind_ren' "
         "AND series_key='freq=A|nrg_bal=REN|unit=PC' AND geo = 'BE' ORDER BY period DESC LIMIT 1"
     ).fetchone()
     con.close()
-    # DESI shares are fractions upstream; the catalogue's multiplier shows them as percentages.
-    assert by_id["vhcn_coverage"]["value"] == pytest.approx(raw * 100)
+    # 2025 from the Commission's record, the years before from Eurostat's sdg_17_60: both named.
+    assert by_id["vhcn_coverage"]["value"] == raw
+    assert by_id["vhcn_coverage"]["origins"] == ["desi/desi_facts", "eurostat/sdg_17_60"]
     assert (by_id["renewables_share"]["latest_period"], by_id["renewables_share"]["value"]) == ren
     ghg = by_id["ghg_emissions"]["card"]
     assert ghg["latest_year"] == 2022 and ghg["start_year"] == 2017
@@ -92,11 +99,12 @@ def test_scorecard_values_are_the_warehouse_values(env, capsys):
 
 def test_series_json_and_csv(env, capsys):
     rows = _json_out(capsys, ["series", "renewables_share", "--geo", "BE,EU27_2020", "--json"])
-    assert set(rows[0]) == {"geo", "period", "value", "obs_flag"}
+    assert set(rows[0]) == {"geo", "period", "value", "obs_flag", "origin"}
+    assert {r["origin"] for r in rows} == {"eurostat/nrg_ind_ren"}
     assert {r["geo"] for r in rows} == {"BE", "EU27_2020"} and len(rows) == 40
     assert main(["series", "renewables_share", "--geo", "BE", "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "geo,period,value,obs_flag" and len(lines) == 21
+    assert lines[0] == "geo,period,value,obs_flag,origin" and len(lines) == 21
     assert main(["series", "no_such_indicator"]) == 2
 
 

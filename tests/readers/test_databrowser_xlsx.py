@@ -14,6 +14,7 @@ import pytest
 
 from pipelines.readers import databrowser_xlsx
 from pipelines.readers.base import OBS_COLUMNS, ReaderError
+from pipelines.warehouse import choose_latest, read_raw
 
 CODES_CSV = [
     ("dimension", "freq", "Time frequency"),
@@ -199,7 +200,7 @@ def test_shipped_code_lists_are_unambiguous_and_sourced() -> None:
             continue
         with path.open(newline="", encoding="utf-8") as fh:
             for rec in csv.DictReader(fh):
-                if path.name == "databrowser_labels.csv":
+                if path.name in ("databrowser_labels.csv", "databrowser_label_variants.csv"):
                     assert rec["evidence"].strip(), rec
                 key = (rec["dimension"], " ".join(rec["label"].split()).casefold())
                 seen.setdefault(key, set()).add(rec["code"])
@@ -323,3 +324,53 @@ def test_real_flag_counts_match_the_sheet(real, sheet) -> None:
     got = real.observations["obs_flag"].dropna().value_counts().to_dict()
     assert got == counts and {"p", "e", "b", "d", "be"} <= set(got)
     assert real.observations["conf_flag"].isna().all()
+
+
+# ---------------------------------------------------------------- road_eqr_carpda: a sheet per motor energy
+
+CARS_2023 = "road_eqr_carpda.databrowser_2023-03.xlsx"
+CARS_2024 = "road_eqr_carpda_elc.databrowser_2024-04.xlsx"
+BEV = "freq=A|mot_nrg=ELC|unit=NR"
+
+
+@pytest.fixture(scope="module")
+def cars(raw_dir: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return databrowser_xlsx.read(raw_dir / "eurostat" / CARS_2023), databrowser_xlsx.read(
+            raw_dir / "eurostat" / CARS_2024
+        )
+
+
+def test_each_sheet_is_one_motor_energy(cars) -> None:
+    full, _ = cars
+    energies = {k.split("|")[1] for k in full.observations["series_key"]}
+    assert len(energies) == 17 and {"mot_nrg=ELC", "mot_nrg=PET_X_HYB", "mot_nrg=ELC_PET_PI"} <= energies
+    assert full.dataset == "road_eqr_carpda" and full.upstream_updated == "2023-03-30T23:00:00"
+    # The dataset publishes no EU aggregate, and Slovakia is absent (PROVENANCE.md).
+    assert not {"EU27_2020", "SK"} & set(full.observations["geo"])
+
+
+def test_custom_view_is_the_dataset_itself(cars) -> None:
+    _, elc = cars
+    assert elc.dataset == "road_eqr_carpda"  # the export says road_eqr_carpda__custom_10932424
+    assert set(elc.observations["series_key"]) == {BEV}
+    be = elc.observations[elc.observations["geo"] == "BE"].set_index("period")["value"]
+    assert be.index.max() == "2022"
+
+
+def test_the_later_extraction_is_kept_whole_never_spliced(cars, raw_dir: Path, tmp_path: Path) -> None:
+    """The 2024 extraction revises earlier years for some countries: its series replaces the 2023 one."""
+    full, elc = cars
+    a = full.observations[full.observations["series_key"] == BEV].set_index(["geo", "period"])["value"]
+    b = elc.observations.set_index(["geo", "period"])["value"]
+    shared = a.index.intersection(b.index)
+    assert (a.loc["BE"] == b.loc["BE"][a.loc["BE"].index]).all()  # Belgium unrevised
+    assert (a[shared] != b[shared]).sum() > 10  # e.g. France 2021: 160,710 then 165,566
+    for name in (CARS_2023, CARS_2024):
+        (tmp_path / name).symlink_to(raw_dir / "eurostat" / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kept, dropped = choose_latest(read_raw(tmp_path))
+    assert [Path(p.location).name for p in kept] == [CARS_2024]
+    assert [Path(old.location).name for old, _ in dropped] == [CARS_2023]

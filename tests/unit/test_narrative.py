@@ -265,7 +265,11 @@ CASES = {
     "direction_rising_limit": (
         # 20 → 30: +8.45 % a year; C = 1 - 0.2^4.44 = 0.999 prints as 0.999
         {"points": {2018: 20, 2023: 30}, "limit": 100},
-        [f"direction of change only: rising at 8.4{NBSP}% a year since 2018"],
+        # A share: the points a year first (30 - 20 over 5 years), the relative rate beside them.
+        [
+            "direction of change only: rising by 2.0 percentage points a year since 2018 "
+            f"(8.4{NBSP}% a year in relative terms)"
+        ],
         [
             f"Growth in the direction of progress: +8.45{NBSP}% a year, above the threshold of 1.00{NBSP}%: "
             "improving.",
@@ -276,7 +280,7 @@ CASES = {
     "direction_moderate_near_limit": (
         # 90 → 91: +0.22 % a year; C = 1 - 0.9^4.44 = 0.374, threshold 0.37 %
         {"points": {2019: 90, 2024: 91}, "limit": 100},
-        [f"rising at 0.2{NBSP}% a year since 2019"],
+        [f"rising by 0.2 percentage points a year since 2019 (0.2{NBSP}% a year in relative terms)"],
         [
             f"between 0 and the threshold of 0.37{NBSP}%: little change",
             "multiplied by 0.374 = 1 − (90.0 / 100)^4.44",
@@ -297,7 +301,7 @@ CASES = {
     ),
     "direction_moving_away": (
         {"points": {2018: 50, 2023: 40}},
-        ["falling at"],
+        ["falling by 2.0 percentage points a year"],
         ["below 0: worsening"],
         [],
     ),
@@ -388,7 +392,7 @@ def test_missing_eu_value_and_rank_are_left_out():
 def test_value_but_none_for_this_geo():
     ind = {**entry({2018: 40, 2023: 50}), "value": None, "latest_period": None, "flag": None}
     ind["card"] = {"method": "eurostat_sdg", "status": "insufficient_data", "reason": "no observation"}
-    assert sentence(ind) == "Belgium: no figure published for this country."
+    assert sentence(ind) == "Belgium: no published figure in this series."
     assert card(ind) == ["No value for Belgium in this series."]
 
 
@@ -496,7 +500,8 @@ def test_real_scorecard_text(real_scorecards, geo, name):
             assert out.endswith("."), (ind["id"], out)
         if ind["value"] is not None:
             with_value += 1
-            assert fmt_value(ind["value"], UNITS[ind["unit"]].percent, "en") in text, (ind["id"], text)
+            unit = UNITS[ind["unit"]]
+            assert fmt_value(ind["value"], unit.percent, "en", unit.decimals) in text, (ind["id"], text)
     assert with_value > 15
 
 

@@ -137,3 +137,20 @@ def test_evidence_is_strong_only_with_enough_current_indicators_and_enough_of_th
     from indicators.assess import evidence_level
 
     assert evidence_level(n_current, n_indicators) == level
+
+
+@pytest.mark.parametrize(
+    "mean, expected",
+    [
+        (0, "moving_away"),
+        (0.67, "moving_away"),
+        (1.0, "moderate"),
+        (2, "moderate"),
+        (2.5, "on_track"),
+        (3, "on_track"),
+    ],
+)
+def test_a_direction_only_objective_takes_the_nearest_direction_status(mean, expected):
+    from indicators.scorecard import direction_status
+
+    assert direction_status(mean) == expected  # never 'insufficient', a word about a target

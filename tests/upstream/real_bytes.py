@@ -67,11 +67,15 @@ class EurostatDataset:
         return out
 
     def answer_file(self) -> RealFile:
-        """The file a slice is cut from: SDMX-CSV 2.0 (what was asked) first, then 1.0, TSV, anything."""
+        """The file a slice is cut from: SDMX-CSV 2.0 (what was asked) first, then 1.0, TSV, anything; of two
+        vintages in one format, the later."""
         rank = {"sdmx-csv-2.0": 0, "sdmx-csv-1.0": 1, "eurostat-tsv": 2}
         cuttable = [f for f in self.files if f.text_cuttable]
         pool = cuttable or self.files
-        return sorted(pool, key=lambda f: (rank.get(f.format, 9), f.path.name))[0]
+        # Within a format, the latest vintage (as choose_latest keeps it), then the name: stable sorts.
+        by_name = sorted(pool, key=lambda f: f.path.name)
+        newest = sorted(by_name, key=lambda f: f.upstream_updated or "", reverse=True)
+        return sorted(newest, key=lambda f: rank.get(f.format, 9))[0]
 
     def bulk_file(self) -> RealFile | None:
         tsv = [f for f in self.files if f.format == "eurostat-tsv"]
