@@ -52,12 +52,15 @@ def title_with_breakdowns(title: str, series: dict[str, str], codes: dict[str, s
 
 
 def view_table(shown: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    table = shown[["geo", "period", "value", "obs_flag", "conf_flag"]].copy()
+    columns = ["geo", "period", "value", "obs_flag", "conf_flag"]
+    # Which dataset a value came from, where two publishers' records of one statistic are joined.
+    columns += ["origin"] if "origin" in shown and shown["origin"].nunique() > 1 else []
+    table = shown[columns].copy()
     table.insert(1, "geo_name", table["geo"].map(lambda g: names.get(g, g)))
     return table.sort_values(["geo", "period"]).reset_index(drop=True)
 
 
-TABLE_COLUMNS = ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag")
+TABLE_COLUMNS = ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag", "origin")
 
 
 def on_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:

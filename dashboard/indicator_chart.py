@@ -100,6 +100,14 @@ def source_line(meta: dict, values: pd.DataFrame, lang: str) -> str:
         attribution=attribution(meta, lang),
         updated=fmt_date(meta.get("upstream_updated"), lang),
     )
+    own = f"{meta.get('source')}/{meta.get('dataset')}"
+    if "origin" in values:
+        # Years another publisher's record of the same statistic adds: named with their own credit line.
+        for origin, part in values[values["origin"].notna() & (values["origin"] != own)].groupby("origin"):
+            source, dataset = origin.split("/", 1)
+            years = ", ".join(sorted(part["period"].astype(str).unique()))
+            credit = attribution({"source": source, "dataset": dataset}, lang)
+            line += " " + t("chart.also_from", lang, periods=years, attribution=credit)
     flags = charts.flags_used(values)
     if flags:
         sep = t("chart.flags_sep", lang)
@@ -209,7 +217,8 @@ def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_na
     unit = UNITS[spec["unit"]]
     mine = values[(values["geo"] == geo) & values["value"].notna()].sort_values("year")
     if mine.empty:
-        return t("objective.no_data", lang)
+        # Others have figures (the chart shows them): say that this geo has none, not that nobody has.
+        return t("chart.summary_no_geo", lang, geo=geo_names.get(geo, geo))
     first, last = mine.iloc[0], mine.iloc[-1]
     eu = values[(values["geo"] == spec["eu_geo"]) & (values["period"] == last["period"])]["value"]
     eu_text = (

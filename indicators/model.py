@@ -144,6 +144,9 @@ class Indicator(_Strict):
     # False for a count (a large country has more of everything): no EU rank, no EU value beside it.
     comparable_across_geos: bool = True
     next_release: NextRelease | None = None
+    # A context indicator (e.g. the employment rate beside training) is shown and assessed, never counted in
+    # its objective's status: alone it would speak for an objective it does not measure.
+    counts_for_objective: bool = True
     notes: list[Translated] = []  # for every reader, in their language
     # For analysts and administrators (how the bundled data were obtained, what a refresh adds): never on the
     # ministers' pages.

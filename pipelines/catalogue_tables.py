@@ -68,7 +68,9 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
     assessments = assess_all(indicators, assessed)
     _insert(con, "assessments", assessments.assign(card=assessments["card"].map(_json)))
     headlines = {i.objective: i.id for i in indicators if i.headline}
-    rollups = objective_rollups(objectives, assessments, headlines)
+    context = {i.id for i in indicators if not i.counts_for_objective}
+    counted = assessments[~assessments["indicator_id"].isin(context)]
+    rollups = objective_rollups(objectives, counted, headlines)
     _insert(con, "objective_status", rollups.assign(counts=rollups["counts"].map(_json),
                                                     evidence=rollups["evidence"].map(_json)))  # fmt: skip
     return CatalogueReport(

@@ -7,6 +7,8 @@ import json
 import duckdb
 import pandas as pd
 
+from indicators.assess import EU27
+
 SCORECARD_VERSION = 3
 CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
 TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "note", "commission_row")
@@ -42,9 +44,10 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
         origins.setdefault(iid, []).append(origin)
     by_objective: dict[int, list[dict]] = {}
     for r in rows:
-        by_objective.setdefault(r[1], []).append(
-            _indicator_entry(r, lang) | {"origins": origins.get(r[0], [])}
-        )
+        entry = _indicator_entry(r, lang) | {"origins": origins.get(r[0], [])}
+        if not _covers(entry, geo):
+            entry["next_release"] = None  # a survey without regional figures brings a region nothing
+        by_objective.setdefault(r[1], []).append(entry)
     build = con.execute(
         "SELECT built_at, built_from FROM build_info ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
@@ -111,11 +114,18 @@ def _indicator_entry(r: tuple, lang: str) -> dict:
         ],
         "direction_only": (spec.get("direction_only") or {}).get("reason"),
         "next_release": _release(spec.get("next_release"), lang),
+        "geos": spec.get("geos", "eu27"),
         "notes": [_in(lang, n) for n in spec.get("notes") or []],
         "status_kind": kind or ("target" if target else "direction"),
         "status": status or "insufficient_data",
         "card": json.loads(card) if card else None,
     }  # fmt: skip
+
+
+def _covers(entry: dict, geo: str) -> bool:
+    """Whether the indicator is published for `geo` at all (member states, or its own list of geos)."""
+    geos = entry.get("geos", "eu27")
+    return (geo in EU27 or geo == entry["eu_geo"]) if geos == "eu27" else geo in geos
 
 
 def _release(release: dict | None, lang: str) -> dict | None:

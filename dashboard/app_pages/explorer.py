@@ -62,9 +62,13 @@ if series_key is None:
     st.info(t("explorer.no_data", lang))
     st.stop()
 
-values = explore.display_values(
-    queries.series_observations(v, spec["source"], spec["dataset"], series_key), spec
-)
+if codes == spec["series"]:
+    # The indicator itself: its own series and the years another publisher's record adds (with origin).
+    values = queries.indicator_values(v, indicator)
+else:
+    values = explore.display_values(
+        queries.series_observations(v, spec["source"], spec["dataset"], series_key), spec
+    )
 available = sorted(
     values["geo"].unique(), key=lambda g: (g not in EU27 and not g.startswith("EU"), names.get(g, g))
 )

@@ -180,7 +180,9 @@ def test_explorer_csv_download_is_the_table_shown(app_env):
     csv_button, xlsx_button = at.get("download_button")
     table = at.dataframe[0].value
     # Headers for a reader (the CSV keeps the codes), and an absent flag is blank, not "None".
-    assert len(table) == 2 and list(table["Period"]) == ["2021", "2023"]
+    # The indicator's own series and the year the Commission's record adds, each value with its dataset.
+    assert len(table) == 3 and list(table["Period"]) == ["2021", "2023", "2025"]
+    assert list(table["From dataset"]) == ["eurostat/isoc_sk_dskl_i21"] * 2 + ["desi/desi_facts"]
     assert list(table.columns) == [
         "Code",
         "Country or aggregate",
@@ -188,6 +190,7 @@ def test_explorer_csv_download_is_the_table_shown(app_env):
         "Value",
         "Flag",
         "Confidentiality",
+        "From dataset",
     ]
     assert not table["Flag"].isna().any() and "None" not in set(table["Flag"].astype(str))
     assert "CSV" in csv_button.proto.label and "XLSX" in xlsx_button.proto.label

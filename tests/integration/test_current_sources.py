@@ -76,6 +76,11 @@ def test_employment_rate_is_assessed_on_complete_years_and_regions_are_never_ran
     assert emp["value"] == pytest.approx(quarters)
     others = [i for o in card["objectives"] for i in o["indicators"] if i["id"] != "employment_rate_20_64"]
     assert all(i["rank"] is None for i in others)  # a region is never placed among member states
+    # A context indicator never makes its objective's status alone, and no survey without regional figures
+    # promises the region a first trend.
+    assert [o["status"] for o in card["objectives"]] == ["insufficient_data"] * 9
+    assert all(o["next_release"] is None for o in card["objectives"])
+    assert all(i["next_release"] is None for i in others)
 
 
 def test_the_same_statistic_from_two_publishers_agrees_where_both_have_it(env):
