@@ -43,3 +43,22 @@ def snapshot_env(snapshot_warehouse, monkeypatch) -> Path:
     monkeypatch.setenv("AIPLAN_WAREHOUSE", str(snapshot_warehouse))
     monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(ROOT / "data" / "snapshot"))
     return snapshot_warehouse
+
+
+# Modules whose tests take seconds each (real refreshes against a local upstream, swaps under readers, the
+# briefing pack in Chromium, the app's pages): `slow`, so that `pytest -m "not e2e and not slow"` is a short
+# inner loop; `make test` (and CI) runs everything.
+SLOW_MODULES = {
+    "test_refresh.py", "test_concurrency.py", "test_exports.py", "test_pack_legibility_checker.py",
+    "test_http_client.py", "test_pages.py", "test_hostile_params.py", "test_current_sources.py",
+    "test_build.py", "test_snapshot_policy.py",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if "e2e" in path.parts:
+            item.add_marker(pytest.mark.e2e)
+        elif path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -37,7 +37,8 @@ def detect_format(path: str | Path) -> str:
     """Sniff the content of `path` and return one of the format names above, or raise ReaderError."""
     path = Path(path)
     try:
-        raw = path.open("rb").read(_HEAD_BYTES)
+        with path.open("rb") as fh:
+            raw = fh.read(_HEAD_BYTES)
     except OSError as exc:
         raise ReaderError(path, f"cannot open: {exc.strerror or exc}") from exc
     if not raw.strip():

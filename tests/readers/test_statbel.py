@@ -409,13 +409,6 @@ def test_full_file_labels_decode_accents(full, raw_lines):
 
 
 @pytest.mark.slow
-def test_full_file_reads_within_budget(timed_full):
-    seconds = timed_full[1]
-    # About 2 s on a laptop; a per-row Python loop would take far longer than this bound.
-    assert seconds < 20
-
-
-@pytest.mark.slow
 def test_real_geo_reference(raw_dir, full):
     ref = statbel.read_geo_reference(raw_dir / "statbel" / "TU_COM_NUTS_LAU-20190101.xlsx")
     assert len(ref) == 745
