@@ -55,7 +55,10 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
     objectives = load_objectives()
     indicators = with_target_values(con, load_indicators(objectives=objectives))
     resolutions = check_against_data(con, indicators)
-    frames = {r.indicator_id: _frame(con, ind, r) for ind, r in zip(indicators, resolutions, strict=True)}
+    keys = _series_keys(con)
+    frames = {
+        r.indicator_id: _frame(con, ind, r, keys) for ind, r in zip(indicators, resolutions, strict=True)
+    }
     _write_objectives(con, objectives)
     _write_indicators(con, indicators, resolutions, frames)
     values = [f.assign(indicator_id=i) for i, f in frames.items() if f is not None]
@@ -161,13 +164,12 @@ def _target_year_problems(con, indicators, resolutions) -> list[Problem]:
     return problems
 
 
-def _frame(con, ind: Indicator, r: Resolution) -> pd.DataFrame | None:
+def _frame(con, ind: Indicator, r: Resolution, keys: dict[str, list[str]]) -> pd.DataFrame | None:
     """The indicator's own series, then each supplement's values for the (geo, period) pairs it lacks;
     `origin` says which dataset every value came from."""
     if r.status != "ok":
         return None
     frame = _series_frame(con, ind, r.series_key)
-    keys = _series_keys(con)
     for sup in ind.supplements:
         extra_ind = ind.as_published_in(sup)
         res = resolve(extra_ind, keys.get(f"{sup.source}/{sup.dataset}"))
