@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import browser as browser_binary  # noqa: E402
 from pipelines.warehouse import build_from_snapshot  # noqa: E402
+from presentation import browser as browser_binary  # noqa: E402
 
 SNAPSHOT = ROOT / "data" / "snapshot"
 APP = ROOT / "dashboard" / "app.py"

@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import briefing, exports  # noqa: E402
 from pipelines import reports  # noqa: E402
 from pipelines.warehouse import build_from_snapshot, connect_read_only  # noqa: E402
+from presentation import briefing, exports  # noqa: E402
 
 RUNS = 3
 

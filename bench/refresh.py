@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402  (only for MonkeyPatch, to set and restore the environment)
 
-from pipelines.cli import main  # noqa: E402
+from aiplan.cli import main  # noqa: E402
 from tests.upstream.server import LocalUpstream  # noqa: E402
 
 RAW = Path(os.environ.get("AIPLAN_SHARED", ROOT.parent / "shared")) / "data" / "raw"

@@ -13,9 +13,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import state  # noqa: E402
-from dashboard.i18n import LANGS, t  # noqa: E402
 from pipelines.settings import get_settings  # noqa: E402
 from pipelines.warehouse import build_from_snapshot, snapshot_build_needed  # noqa: E402
+from presentation.i18n import LANGS, t  # noqa: E402
 
 
 @st.cache_resource

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import downloads, explore, geo, indicator_chart, narrative, queries, state, status
-from dashboard.i18n import DEFAULT_LANG, fmt_date, t
-from indicators.assess import EU27
+from dashboard import downloads, queries, state
+from indicators.vocabulary import EU27
+from presentation import explore, geo, indicator_chart, narrative, status
+from presentation.i18n import DEFAULT_LANG, fmt_date, t
 
 
 def lang() -> str:

@@ -6,10 +6,10 @@ from functools import lru_cache, partial
 
 import streamlit as st
 
-from dashboard import briefing, exports
-from dashboard.i18n import t
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only
+from presentation import briefing, exports
+from presentation.i18n import t
 
 
 @lru_cache(maxsize=64)

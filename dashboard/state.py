@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from dashboard import safe
-from dashboard.i18n import t
+from presentation import safe
+from presentation.i18n import t
 
 
 def _notice(param: str, value: str, lang: str) -> None:

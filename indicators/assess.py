@@ -5,20 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
 
-Status = Literal["target_met", "on_track", "moderate", "insufficient", "moving_away", "insufficient_data"]
-Direction = Literal["increase", "decrease"]
-Pace = Literal["cagr", "linear"]
+from indicators.vocabulary import (  # noqa: F401  (re-exported: the method reads as one module)
+    EU27,
+    EU_AGGREGATE,
+    NEIGHBOURS,
+    STALE_AFTER_YEARS,
+    STATUSES,
+    WINDOW_YEARS,
+    Direction,
+    Pace,
+    Status,
+)
 
-STATUSES: tuple[Status, ...] = get_args(Status)
 METHOD = "eurostat_sdg"
 ON_TRACK_RATIO = 0.95
 MODERATE_RATIO = 0.60
 DIRECTION_ONLY_THRESHOLD = 0.01  # 1 % a year
-# A latest observation more than this many years before the current year is stale: shown, marked, and never
-# enough on its own to give an objective a status (today, 2026: 2022 or earlier).
-STALE_AFTER_YEARS = 3
 # Evidence behind an objective's status is "strong" when at least this many of its indicators are assessed on
 # current data and they make at least this share of its indicators; one such indicator is "limited" evidence.
 STRONG_EVIDENCE = 2
@@ -33,12 +36,6 @@ SCORES: dict[Status, int] = {
 }
 SCORE_STATUS: dict[int, Status] = {3: "on_track", 2: "moderate", 1: "insufficient", 0: "moving_away"}
 
-# Eurostat's geo codes: Greece is EL (not GR).
-EU27: tuple[str, ...] = (
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-)  # fmt: skip
-NEIGHBOURS: tuple[str, ...] = ("NL", "FR", "DE", "LU")
 
 LINEAR_BASIS = "linear: growth and threshold in units a year; threshold = C x 1 % of max(|x_s|, |x_t|)"
 CAGR_BASIS = "cagr: growth and threshold as relative rates a year; threshold = C x 1 %"
@@ -97,7 +94,7 @@ def assess(
     direction: Direction,
     target: Target | None = None,
     limit: float | None = None,
-    window: int = 5,
+    window: int = WINDOW_YEARS,
     base_year: int | None = None,
 ) -> Assessment:
     """Status of one series and the card holding every input and intermediate value (none rounded).
@@ -446,7 +443,7 @@ def compare(
     geo: str = "BE",
     year: float,
     direction: Direction,
-    eu_geo: str = "EU27_2020",
+    eu_geo: str = EU_AGGREGATE,
     members: Sequence[str] = EU27,
     neighbours: Sequence[str] = NEIGHBOURS,
 ) -> Comparison:

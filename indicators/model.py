@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from indicators.units import UNITS
+from indicators.vocabulary import EU_AGGREGATE, Direction
 
-LANGS = ("en", "fr", "nl")
 SOURCES = ("eurostat", "desi", "statbel")
 
 
@@ -104,7 +104,7 @@ class Supplement(_Strict):
     dataset: str = Field(pattern=r"^[a-z0-9_]+$")
     series: dict[str, str] = Field(min_length=1)
     multiplier: float = 1.0
-    eu_geo: str = "EU27_2020"  # its EU aggregate code, shown under the indicator's own
+    eu_geo: str = EU_AGGREGATE  # its EU aggregate code, shown under the indicator's own
 
 
 class NextRelease(_Strict):
@@ -123,13 +123,13 @@ class Indicator(_Strict):
     title: Translated
     definition: PartlyTranslated
     unit: str
-    direction: Literal["increase", "decrease"]
+    direction: Direction
     source: Literal["eurostat", "desi", "statbel"]
     dataset: str = Field(pattern=r"^[a-z0-9_]+$")
     series: dict[str, str] = Field(min_length=1)  # dimension → code, selecting exactly one series
     multiplier: float = 1.0  # e.g. 100 for DESI shares published as fractions
     geos: Literal["eu27"] | list[str] = "eu27"
-    eu_geo: str = "EU27_2020"  # the EU aggregate code in this dataset
+    eu_geo: str = EU_AGGREGATE  # the EU aggregate code in this dataset
     headline: bool = False
     target: Target | None = None
     direction_only: DirectionOnly | None = None

@@ -10,9 +10,6 @@ from datetime import date
 import pandas as pd
 
 from indicators.assess import (
-    EU27,
-    NEIGHBOURS,
-    STALE_AFTER_YEARS,
     Observation,
     Target,
     assess,
@@ -23,6 +20,7 @@ from indicators.assess import (
 )
 from indicators.model import Indicator, Objective
 from indicators.series import Resolution
+from indicators.vocabulary import EU27, NO_STATUS, STALE_AFTER_YEARS, WINDOW_YEARS, peers_of
 
 NO_DATA_HINT = "no data for this indicator in the warehouse"
 
@@ -111,7 +109,7 @@ def assess_indicator(
     series: SeriesIndex | None,
     geo: str,
     *,
-    window: int = 5,
+    window: int = WINDOW_YEARS,
     base_year: int | None = None,
     current_year: int | None = None,
 ) -> dict:
@@ -124,23 +122,21 @@ def assess_indicator(
     if with_value and ind.target and ind.target.value is None:
         # The target's value comes from the Commission's row, which this warehouse does not hold: the
         # latest value, the EU value and the rank are still shown; no status against an unknown target.
-        card = {"method": "eurostat_sdg", "status": "insufficient_data", "direction": ind.direction,
+        card = {"method": "eurostat_sdg", "status": NO_STATUS, "direction": ind.direction,
                 "reason": "the target's value (the Commission's target row) is not in the data"}  # fmt: skip
         period, year, value, flag = with_value[-1]
         comparison = _compare(ind, series, period, geo, year)
         card["comparison"] = comparison.__dict__
-        return _row(
-            ind, geo, "insufficient_data", card, (period, value, flag, year), comparison, current_year
-        )
+        return _row(ind, geo, NO_STATUS, card, (period, value, flag, year), comparison, current_year)
     if not with_value:
         reason = NO_DATA_HINT if series is None else f"no observation for {geo} in this series"
         card = {
             "method": "eurostat_sdg",
-            "status": "insufficient_data",
+            "status": NO_STATUS,
             "reason": reason,
             "direction": ind.direction,
         }
-        return _row(ind, geo, "insufficient_data", card, None, None, current_year)
+        return _row(ind, geo, NO_STATUS, card, None, None, current_year)
     # Years before a definition change are shown but never compared with later ones.
     comparable = [r for r in rows if not ind.comparable_from or r[1] >= ind.comparable_from]
     obs = [Observation(year, value, flag) for _, year, value, flag in comparable]
@@ -163,7 +159,7 @@ def _compare(ind: Indicator, series: SeriesIndex, period: str, geo: str, year: f
     return compare(
         series.by_period[period], geo=geo, year=year, direction=ind.direction, eu_geo=ind.eu_geo,
         members=EU27 if comparable else (),
-        neighbours=[g for g in ("BE", *NEIGHBOURS) if g != geo] if comparable else (),
+        neighbours=peers_of(geo) if comparable else (),
     )  # fmt: skip
 
 
@@ -210,7 +206,7 @@ def assess_all(
     indicators: Sequence[Indicator],
     frames: Mapping[str, pd.DataFrame | None],
     *,
-    window: int = 5,
+    window: int = WINDOW_YEARS,
     current_year: int | None = None,
 ) -> pd.DataFrame:
     """Every indicator × every geo it applies to → one assessment row each (currency as of `current_year`)."""
@@ -237,7 +233,7 @@ def objective_rollups(
     for (number, geo), part in assessments.groupby(["objective", "geo"]):
         current = ~part["stale"].astype(bool)
         r = roll_up(part["status"].tolist(), current.tolist())
-        counted = part[current & (part["status"] != "insufficient_data")]
+        counted = part[current & (part["status"] != NO_STATUS)]
         years = counted["latest_year"].dropna()
         head = part[part["indicator_id"] == headlines[int(number)]] if int(number) in headlines else part[:0]
         kind = "target" if counted["status_kind"].eq("target").any() else "direction"

@@ -20,6 +20,7 @@ from indicators.scorecard import (
     year_of,
 )
 from indicators.series import Resolution, resolve
+from indicators.vocabulary import LANGS
 
 
 @dataclass
@@ -195,8 +196,8 @@ def _series_frame(con, ind: Indicator, series_key: str) -> pd.DataFrame:
 def _write_objectives(con, objectives) -> None:
     rows = [
         {"number": o.number, "id": o.id}
-        | {f"title_{lang}": o.title.get(lang) for lang in ("en", "fr", "nl")}
-        | {f"description_{lang}": o.description.get(lang) for lang in ("en", "fr", "nl")}
+        | {f"title_{lang}": o.title.get(lang) for lang in LANGS}
+        | {f"description_{lang}": o.description.get(lang) for lang in LANGS}
         for o in objectives
     ]
     _insert(con, "objectives", pd.DataFrame(rows))

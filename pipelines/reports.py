@@ -7,7 +7,7 @@ import json
 import duckdb
 import pandas as pd
 
-from indicators.assess import EU27
+from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, lang_or_default
 
 SCORECARD_VERSION = 3
 CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
@@ -16,7 +16,7 @@ TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "n
 
 def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en") -> dict:
     """The nine objectives for `geo`, each with its indicators, statuses, evidence and calculation cards."""
-    lang = lang if lang in ("en", "fr", "nl") else "en"
+    lang = lang_or_default(lang)
     objectives = con.execute(
         f"SELECT o.number, o.id, o.title_{lang} AS title, s.status, s.status_kind, s.mean_score, s.counts, "
         "s.n_without_data, s.n_assessed, s.n_current, s.evidence, s.headline_id, s.headline_status, "
@@ -157,7 +157,7 @@ def _in(lang: str, text):
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None) -> list[dict]:
     """The indicator's observations in display units: [{geo, period, value, obs_flag, origin}], where origin
     is the source/dataset each value came from."""
-    geos = geos or ["BE", "EU27_2020"]
+    geos = geos or [HOME, EU_AGGREGATE]
     rows = con.execute(
         "SELECT geo, period, value, obs_flag, origin FROM indicator_values WHERE indicator_id = ? "
         "AND list_contains(?, geo) ORDER BY geo, year",
@@ -233,7 +233,7 @@ def indicator_specs(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def objectives(con: duckdb.DuckDBPyConnection, lang: str = "en") -> list[dict]:
-    lang = lang if lang in ("en", "fr", "nl") else "en"
+    lang = lang_or_default(lang)
     rows = con.execute(f"SELECT number, id, title_{lang}, description_{lang} FROM objectives ORDER BY number")
     return [dict(zip(("number", "id", "title", "description"), r, strict=True)) for r in rows.fetchall()]
 

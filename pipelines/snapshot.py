@@ -8,9 +8,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from pipelines import raw_cache
 from pipelines.readers import ReaderError
-from pipelines.warehouse import connect_read_only
 
 MANIFEST = "manifest.json"
 LABELS = "labels.parquet"
@@ -22,41 +23,34 @@ DATASET_FIELDS = [
 _PARQUET = "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9)"
 
 
-def write_snapshot(warehouse: Path, snapshot_dir: Path, raw_dir: Path | None = None) -> dict:
-    """Write every dataset of the warehouse to a fresh snapshot folder, then swap it in; each dataset lists
-    its upstream files (name, checksum, upstream date, where found) from the raw cache's manifest."""
+def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, raw_dir: Path | None = None) -> dict:
+    """Write every dataset of the warehouse open on `con` to a fresh snapshot folder, then swap it in; each
+    dataset lists its upstream files (name, checksum, upstream date, where found) from the raw cache.
+    The caller opens and closes the connection (so this module never imports the warehouse's)."""
     raw = {e.sha256: e for e in raw_cache.load_manifest(raw_dir)} if raw_dir and raw_dir.is_dir() else {}
     tmp = snapshot_dir.with_name(snapshot_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    con = connect_read_only(warehouse)
-    try:
-        datasets = con.execute(
-            f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset"
-        ).df()
-        entries = []
-        for row in datasets.to_dict("records"):
-            rel = f"{row['source']}/{row['dataset']}.parquet"
-            (tmp / row["source"]).mkdir(exist_ok=True)
-            con.execute(
-                "COPY (SELECT * FROM observations WHERE source = ? AND dataset = ? "
-                f"ORDER BY series_key, geo, period) TO '{tmp / rel}' {_PARQUET}",
-                [row["source"], row["dataset"]],
-            )
-            row["read_at"] = row["read_at"].isoformat() + "Z" if row["read_at"] is not None else None
-            files = [_upstream_file(raw[sha]) for sha in (row["sha256"] or "").split(",") if sha in raw]
-            entries.append(
-                {**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel), "upstream_files": files}
-            )
-        con.execute(f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}")
-        if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
-            (tmp / "reference").mkdir()
-            con.execute(
-                f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}"
-            )
-        fetches = con.execute("SELECT * FROM fetches ORDER BY started, location").df()
-    finally:
-        con.close()
+    datasets = con.execute(f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset").df()
+    entries = []
+    for row in datasets.to_dict("records"):
+        rel = f"{row['source']}/{row['dataset']}.parquet"
+        (tmp / row["source"]).mkdir(exist_ok=True)
+        con.execute(
+            "COPY (SELECT * FROM observations WHERE source = ? AND dataset = ? "
+            f"ORDER BY series_key, geo, period) TO '{tmp / rel}' {_PARQUET}",
+            [row["source"], row["dataset"]],
+        )
+        row["read_at"] = row["read_at"].isoformat() + "Z" if row["read_at"] is not None else None
+        files = [_upstream_file(raw[sha]) for sha in (row["sha256"] or "").split(",") if sha in raw]
+        entries.append(
+            {**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel), "upstream_files": files}
+        )
+    con.execute(f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}")
+    if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
+        (tmp / "reference").mkdir()
+        con.execute(f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}")
+    fetches = con.execute("SELECT * FROM fetches ORDER BY started, location").df()
     manifest = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "generator": "aiplan snapshot",

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import raw_cache
+from pipelines import raw_cache, snapshot
 from pipelines.catalogue_tables import CatalogueReport, write_catalogue
 from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
@@ -319,8 +319,6 @@ def snapshot_sha256(snapshot_dir: Path) -> str | None:
 
 
 def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> int:
-    from pipelines import snapshot  # snapshot imports this module for its readers
-
     manifest = snapshot.load_manifest(snapshot_dir)
     obs_files = [str(snapshot_dir / d["file"]) for d in manifest["datasets"]]
     con.execute(f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import charts, components, explore, indicator_chart, queries, state
-from dashboard.i18n import t
 from indicators.series import parse_key
+from presentation import charts, components, explore, indicator_chart, queries, state
+from presentation.i18n import t
 
 lang = components.lang()
 v = components.version()

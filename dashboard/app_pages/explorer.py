@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import charts, components, explore, exports, indicator_chart, queries, state
-from dashboard.i18n import t
-from indicators.assess import EU27
 from indicators.units import UNITS
+from indicators.vocabulary import EU27
+from presentation import charts, components, explore, exports, indicator_chart, queries, state
+from presentation.i18n import t
 
 lang = components.lang()
 v = components.version()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import components, narrative
-from dashboard.i18n import t
+from dashboard import components
+from presentation import narrative
+from presentation.i18n import t
 
 lang = components.lang()
 components.data_as_of(components.version(), lang)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import components, queries, state, status
-from dashboard.i18n import t
+from dashboard import components, queries, state
+from presentation import status
+from presentation.i18n import t
 
 lang = components.lang()
 v = components.version()

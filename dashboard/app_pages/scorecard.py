@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import charts, components, downloads, narrative, queries, status
-from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
+from presentation import charts, components, downloads, narrative, queries, status
+from presentation.i18n import fmt_value, t
 
 lang = components.lang()
 v = components.version()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import components, queries
-from dashboard.i18n import fmt_date, t
+from presentation.i18n import fmt_date, t
 
 lang = components.lang()
 v = components.version()

@@ -19,8 +19,8 @@ from datetime import datetime
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from indicators.assess import EU27
 from indicators.model import Indicator
+from indicators.vocabulary import EU27
 from pipelines.readers.archives import gunzip_if_needed
 
 # SDMX-CSV is asked for; readers detect the format from the content, so a JSON-stat answer reads too.

@@ -5,8 +5,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.assess import EU27
 from indicators.catalog import objectives
+from indicators.vocabulary import EU27
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse import connect_read_only, read_cursor
 
@@ -265,7 +265,7 @@ def test_scorecard_in_french_and_dutch(app_env, lang):
     text = texts(at)
     for obj in objectives():
         assert f"{obj.number} · {obj.title.get(lang)}" in text
-    from dashboard.i18n import t
+    from presentation.i18n import t
 
     assert t("scorecard.header", lang, geo=t("geo.name.BE", lang)) in text
     assert t("scorecard.header", lang, geo="x") != t("scorecard.header", "en", geo="x")

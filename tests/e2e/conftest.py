@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import browser as browser_binary
+from presentation import browser as browser_binary
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "data" / "snapshot"

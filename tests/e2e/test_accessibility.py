@@ -72,7 +72,7 @@ def test_explorer_controls_are_reachable_with_the_keyboard(page, server):
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])
 def test_navigation_is_in_the_chosen_language(page, server, lang):
-    from dashboard.i18n import t
+    from presentation.i18n import t
 
     open_page(page, server, f"/?lang={lang}")
     nav = page.get_by_test_id("stSidebarNav").inner_text()

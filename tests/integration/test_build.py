@@ -8,8 +8,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from aiplan.cli import main
 from pipelines import raw_cache, snapshot, warehouse
-from pipelines.cli import main
 from pipelines.readers import ReaderError
 
 

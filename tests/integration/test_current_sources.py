@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from aiplan.cli import main
 from indicators.catalog import load_indicators
 from pipelines import raw_cache
-from pipelines.cli import main
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse import build_from_raw, connect_read_only, read_cursor
 

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from dashboard import briefing, exports, status
-from dashboard.i18n import fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
 from pipelines.warehouse import connect_read_only
+from presentation import briefing, exports, status
+from presentation.i18n import fmt_value, t
 from tests import pack_legibility as legibility
 
 CHROMIUM = shutil.which("chromium")

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from dashboard.briefing import render_pdf
+from presentation.briefing import render_pdf
 from tests import pack_legibility as legibility
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")

@@ -19,9 +19,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from aiplan.cli import main
 from indicators.catalog import load_indicators
 from pipelines import fetch, raw_cache, reports, warehouse
-from pipelines.cli import main
 from pipelines.http import HttpStats
 from pipelines.live import eurostat
 from pipelines.readers import read_file

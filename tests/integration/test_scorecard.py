@@ -6,8 +6,8 @@ import shutil
 import pytest
 import yaml
 
+from aiplan.cli import main
 from indicators.catalog import CATALOG_DIR
-from pipelines.cli import main
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse import connect_read_only, read_cursor
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import charts
+from presentation import charts
 
 
 def _values(last: int) -> pd.DataFrame:

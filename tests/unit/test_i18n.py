@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import explore, status
-from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
 from pipelines.settings import REPO_ROOT
+from presentation import explore, status
+from presentation.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
 
 KEY_CALL = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.]+)["']""")
 # Keys built at run time from a code: each family is checked against the codes it can take.
@@ -39,7 +39,7 @@ DYNAMIC = {
 
 def _literal_keys() -> set[str]:
     keys = set()
-    for path in Path(REPO_ROOT, "dashboard").rglob("*.py"):
+    for path in [*Path(REPO_ROOT, "dashboard").rglob("*.py"), *Path(REPO_ROOT, "presentation").rglob("*.py")]:
         keys |= {k for k in KEY_CALL.findall(path.read_text()) if not k.endswith(".")}
     return keys
 
@@ -104,7 +104,7 @@ def test_a_message_with_plural_forms_takes_the_form_of_the_count_in_each_languag
     ],
 )
 def test_percentage_points_agree_with_the_number_as_printed(x, lang, expected):
-    from dashboard.narrative import _amount
+    from presentation.narrative import _amount
 
     assert _amount(x, {"unit": "pc_individuals"}, lang, signed=True) == expected
 
@@ -160,8 +160,8 @@ def test_percent_and_dates():
 @pytest.mark.parametrize("source, dataset", [("eurostat", "isoc_eb_ai"), ("desi", "desi_facts"),
                                              ("desi", "desi_2022"), ("statbel", "eak")])  # fmt: skip
 def test_displayed_credit_line_in_english_is_the_recorded_one(source, dataset):
-    from dashboard.indicator_chart import attribution
     from pipelines.sources import attribution as recorded
+    from presentation.indicator_chart import attribution
 
     meta = {"source": source, "dataset": dataset}
     assert attribution(meta, "en") == recorded(source, dataset)

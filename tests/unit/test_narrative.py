@@ -9,9 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dashboard import narrative
-from dashboard.i18n import catalogue, fmt_number, fmt_value
-from dashboard.narrative import card_lines, objective_sentence, status_word
 from indicators.assess import (
     MODERATE_RATIO,
     NEIGHBOURS,
@@ -22,10 +19,13 @@ from indicators.assess import (
     assess,
 )
 from indicators.units import UNITS
+from presentation import narrative
+from presentation.i18n import catalogue, fmt_number, fmt_value
+from presentation.narrative import card_lines, objective_sentence, status_word
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "dashboard" / "narrative.py"
-MESSAGES = ROOT / "dashboard" / "locales" / "en" / "narrative.yaml"
+SOURCE = ROOT / "presentation" / "narrative.py"
+MESSAGES = ROOT / "presentation" / "locales" / "en" / "narrative.yaml"
 SNAPSHOT = ROOT / "data" / "snapshot"
 NBSP = "\u00a0"
 DOC = "Synthetic test decision"
@@ -431,7 +431,7 @@ def test_card_follows_the_card_status_not_a_recomputation():
 
 
 def test_status_word_uses_the_app_messages():
-    app = yaml.safe_load((ROOT / "dashboard" / "locales" / "en" / "app.yaml").read_text(encoding="utf-8"))
+    app = yaml.safe_load((ROOT / "presentation" / "locales" / "en" / "app.yaml").read_text(encoding="utf-8"))
     for status in STATUSES:
         assert status_word(status) == app[f"status.{status}"]
 

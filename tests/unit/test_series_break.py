@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import charts
 from indicators.catalog import load_indicators
 from indicators.scorecard import SeriesIndex, assess_indicator
+from presentation import charts
 
 
 def _values() -> pd.DataFrame:

@@ -10,8 +10,8 @@ import time
 import duckdb
 import pytest
 
+from aiplan.cli import main
 from pipelines import warehouse
-from pipelines.cli import main
 from pipelines.settings import REPO_ROOT
 
 SNAPSHOT = REPO_ROOT / "data" / "snapshot"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from dashboard.i18n import fmt_month, fmt_value, t
-from indicators.assess import STALE_AFTER_YEARS
 from indicators.units import UNITS
+from indicators.vocabulary import DIRECTION_STATUSES, STALE_AFTER_YEARS, STATUSES
+from presentation.i18n import fmt_month, fmt_value, t
 
 # Material icons differ in shape, so the status reads without colour; badge colours are Streamlit's names.
 STYLE: dict[str, tuple[str, str]] = {
@@ -18,9 +18,9 @@ STYLE: dict[str, tuple[str, str]] = {
     "moving_away": (":material/cancel:", "red"),
     "insufficient_data": (":material/help:", "gray"),
 }
-ORDER = ("target_met", "on_track", "moderate", "insufficient", "moving_away", "insufficient_data")
 # Without a target a status only says which way the value moves: its own words, never "on track".
-DIRECTION_WORDS = ("on_track", "moderate", "moving_away")
+ORDER, DIRECTION_WORDS = STATUSES, DIRECTION_STATUSES
+assert set(STYLE) == set(STATUSES), "a status without its icon and colour"
 POSITION_STYLE = {
     "better": (":material/arrow_upward:", "blue"),
     "worse": (":material/arrow_downward:", "violet"),

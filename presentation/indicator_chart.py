@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts
-from dashboard.i18n import fmt_date, fmt_value, t
-from indicators.assess import EU27, NEIGHBOURS
 from indicators.units import UNITS
+from indicators.vocabulary import EU27, peers_of
+from presentation import charts
+from presentation.i18n import fmt_date, fmt_value, t
 
 # Policy events worth marking on time series (targets.md).
 EVENTS = (
@@ -39,7 +39,7 @@ def comparison_geos(geo: str, spec: dict) -> list[str]:
         return list(dict.fromkeys([geo, *spec["geos"]]))
     if not spec.get("comparable_across_geos", True):
         return [geo]
-    return list(dict.fromkeys([geo, spec["eu_geo"], *(g for g in ("BE", *NEIGHBOURS) if g != geo)]))
+    return list(dict.fromkeys([geo, spec["eu_geo"], *peers_of(geo)]))
 
 
 def levels(spec: dict, lang: str) -> tuple[charts.Level | None, list[charts.Level]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 from babel.numbers import format_decimal
 
-from dashboard import safe
-from dashboard.i18n import t
-from indicators.assess import EU27
 from indicators.scorecard import year_of
 from indicators.series import parse_key
+from indicators.vocabulary import EU27
+from presentation import safe
+from presentation.i18n import t
 
 
 def breakdown_dimensions(series: dict[str, str], keys: list[str]) -> list[str]:

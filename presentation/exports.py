@@ -11,11 +11,11 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import indicator_chart, status
-from dashboard.geo import geo_names
-from dashboard.i18n import fmt_date, t
 from indicators.units import UNITS
 from pipelines import reports
+from presentation import indicator_chart, status
+from presentation.geo import geo_names
+from presentation.i18n import fmt_date, t
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DATA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -1,4 +1,4 @@
-"""Message key + language → text (dashboard/locales/<lang>/*.yaml); numbers and dates → locale text."""
+"""Message key + language → text (presentation/locales/<lang>/*.yaml); numbers and dates → locale text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from babel import Locale
 
-DEFAULT_LANG = "en"
-LANGS = ("en", "fr", "nl")
+from indicators.vocabulary import DEFAULT_LANG, LANGS  # noqa: F401  (re-exported for the app)
+
 LOCALES = Path(__file__).resolve().parent / "locales"
 
 

@@ -21,14 +21,14 @@ import markdown
 import plotly.offline
 from markupsafe import Markup, escape
 
-from dashboard import browser as browser_binary
-from dashboard import indicator_chart, narrative, status
-from dashboard.exports import indicator_context
-from dashboard.geo import geo_names
-from dashboard.i18n import fmt_date, fmt_value, t
 from indicators.units import UNITS
 from pipelines import reports
-from pipelines.scorecard_table import STATUS_TEXT
+from presentation import browser as browser_binary
+from presentation import indicator_chart, narrative, status
+from presentation.exports import indicator_context
+from presentation.geo import geo_names
+from presentation.i18n import fmt_date, fmt_value, t
+from presentation.terminal import SYMBOL
 
 CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
 TREND_H = 270  # with its legend and texts, two trend charts to a page
@@ -43,7 +43,7 @@ _ENV = jinja2.Environment(
 
 
 def _status(code: str, lang: str, kind: str = "target") -> str:
-    return f"{STATUS_TEXT[code][0]} {status.word(code, lang, kind)}"
+    return f"{SYMBOL[code][0]} {status.word(code, lang, kind)}"
 
 
 def _objective_status(obj: dict, lang: str) -> str:

@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from indicators.assess import EU27
 from indicators.catalog import CatalogError, load_indicators, load_objectives
-from pipelines import raw_cache, reports, scorecard_table, snapshot, warehouse
+from indicators.vocabulary import EU27, LANGS
+from pipelines import raw_cache, reports, snapshot, warehouse
 from pipelines.catalogue_tables import check_against_data, with_target_values
 from pipelines.readers import ReaderError
 from pipelines.settings import get_settings
+from presentation import terminal
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -117,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         "scorecard", help="the nine objectives with their indicators, values, targets, statuses"
     )
     card.add_argument("--geo", default="BE", help="an EU member state code (default BE)")
-    card.add_argument("--lang", default="en", choices=["en", "fr", "nl"])
+    card.add_argument("--lang", default="en", choices=LANGS)
     card.add_argument("--json", action="store_true", help="the documented JSON interface (see README)")
     card.set_defaults(func=cmd_scorecard)
 
@@ -138,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--geo", default="BE", help="member state (chart, briefing) or comma-separated geos (data)"
         )
-        sp.add_argument("--lang", default="en", choices=["en", "fr", "nl"])
+        sp.add_argument("--lang", default="en", choices=LANGS)
         sp.add_argument("--out", type=Path, help="output file (default: a name in the current folder)")
     exp.set_defaults(func=cmd_export)
 
@@ -212,10 +213,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     s = get_settings()
     try:
-        manifest = snapshot.write_snapshot(s.warehouse, s.snapshot_dir, s.raw_dir)
+        con = warehouse.connect_read_only(s.warehouse)
     except FileNotFoundError as exc:
         err.print(f"[red]{exc}")
         return EXIT_USAGE
+    try:
+        manifest = snapshot.write_snapshot(con, s.snapshot_dir, s.raw_dir)
+    finally:
+        con.close()
     total = sum(d["n_obs"] for d in manifest["datasets"])
     console.print(f"wrote {s.snapshot_dir}: {len(manifest['datasets'])} datasets, {total:,} observations")
     return EXIT_OK
@@ -375,13 +380,13 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(card, indent=1, ensure_ascii=False))
     else:
-        scorecard_table.render(console, card)
+        terminal.render(console, card)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     # The only place outside the app that uses dashboard/: exports share the app's charts and texts.
-    from dashboard import briefing, exports
+    from presentation import briefing, exports
 
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"

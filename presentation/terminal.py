@@ -8,25 +8,24 @@ from rich.console import Console
 from rich.table import Table
 
 from indicators.units import UNITS
+from indicators.vocabulary import STATUSES
+from presentation import status as status_words
 
-# Status shown as a word and a symbol, never by colour alone.
-STATUS_TEXT = {
-    "target_met": ("✔✔", "target met", "green"),
-    "on_track": ("✔", "on track", "green"),
-    "moderate": ("◐", "moderate progress", "yellow"),
-    "insufficient": ("▽", "insufficient progress", "dark_orange"),
-    "moving_away": ("✖", "moving away", "red"),
-    "insufficient_data": ("?", "not enough data", "grey50"),
+# Status shown as a word and a symbol, never by colour alone; the words are the app's (status.word).
+SYMBOL = {
+    "target_met": ("✔✔", "green"),
+    "on_track": ("✔", "green"),
+    "moderate": ("◐", "yellow"),
+    "insufficient": ("▽", "dark_orange"),
+    "moving_away": ("✖", "red"),
+    "insufficient_data": ("?", "grey50"),
 }
-# Without a target the status only says which way the value moves.
-DIRECTION_TEXT = {"on_track": "improving", "moderate": "little change", "moving_away": "worsening"}
+assert set(SYMBOL) == set(STATUSES), "a status without its symbol"
 
 
-def status_cell(status: str, kind: str = "target") -> str:
-    symbol, word, colour = STATUS_TEXT[status]
-    if kind == "direction":
-        word = DIRECTION_TEXT.get(status, word)
-    return f"[{colour}]{symbol} {word}[/{colour}]"
+def status_cell(status: str, kind: str = "target", lang: str = "en") -> str:
+    symbol, colour = SYMBOL[status]
+    return f"[{colour}]{symbol} {status_words.word(status, lang, kind)}[/{colour}]"
 
 
 def _num(v: float | None) -> str:
@@ -35,7 +34,7 @@ def _num(v: float | None) -> str:
 
 
 def render(console: Console, card: dict) -> None:
-    geo = card["geo"]
+    geo, lang = card["geo"], card.get("lang", "en")
     data = card.get("data") or {}
     updated = data.get("newest_upstream_update") or "not stated"
     console.print(
@@ -46,7 +45,7 @@ def render(console: Console, card: dict) -> None:
     for obj in card["objectives"]:
         ev = obj.get("evidence") or {}
         evidence = f"evidence {ev.get('level')}: {ev.get('n_current')} of {ev.get('n_indicators')} current"
-        word = status_cell(obj["status"], obj.get("status_kind", "target"))
+        word = status_cell(obj["status"], obj.get("status_kind", "target"), lang)
         table = Table(title=f"{obj['number']}. {obj['title']} — {word} ({evidence})",
                       title_justify="left")  # fmt: skip
         for col, just in (("indicator", "left"), ("period", "left"), (geo, "right"), ("EU", "right"),
@@ -69,12 +68,12 @@ def render(console: Console, card: dict) -> None:
             table.add_row(
                 f"{ind['title']} [dim]({unit}{lower})[/dim]", period,
                 _num(ind["value"]) + (f" {ind['flag']}" if ind["flag"] else ""), _num(ind["eu_value"]),
-                position, target, status_cell(ind["status"], ind.get("status_kind", "target")),
+                position, target, status_cell(ind["status"], ind.get("status_kind", "target"), lang),
             )  # fmt: skip
         console.print(table)
     counts: dict[str, int] = {}
     for obj in card["objectives"]:
-        word = status_cell(obj["status"], obj.get("status_kind", "target"))
+        word = status_cell(obj["status"], obj.get("status_kind", "target"), lang)
         counts[word] = counts.get(word, 0) + 1
     summary = " · ".join(f"{n} {word}" for word, n in counts.items())
     console.print(f"[bold]{len(card['objectives'])} objectives:[/bold] {summary}")

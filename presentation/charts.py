@@ -10,9 +10,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import safe
-from dashboard.i18n import fmt_number
 from indicators.scorecard import year_of
+from presentation import safe
+from presentation.i18n import fmt_number
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.i18n import catalogue, t
+from presentation.i18n import catalogue, t
 
 
 def geo_names(lang: str, upstream: dict[str, str]) -> dict[str, str]:

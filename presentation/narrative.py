@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 from datetime import date
 from decimal import Decimal
 
-from dashboard import status as status_words
-from dashboard.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
 from indicators.assess import (
     DIRECTION_ONLY_THRESHOLD,
     LIMIT_EXPONENT,
     MODERATE_RATIO,
     ON_TRACK_RATIO,
-    STALE_AFTER_YEARS,
     STRONG_EVIDENCE,
     STRONG_EVIDENCE_SHARE,
-    assess,
 )
 from indicators.units import UNITS
+from indicators.vocabulary import STALE_AFTER_YEARS, WINDOW_YEARS
+from presentation import status as status_words
+from presentation.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
 
 # Every message key is a literal here, so the tests can check them against narrative.yaml.
 FLAG_KEYS: dict[str, str] = {
@@ -619,7 +617,7 @@ def method_text(lang: str = DEFAULT_LANG, current_year: int | None = None) -> st
     return t(
         "methodology.body",
         lang,
-        window=inspect.signature(assess).parameters["window"].default,
+        window=WINDOW_YEARS,
         on_track=fmt_number(ON_TRACK_RATIO, lang, 2),
         moderate=fmt_number(MODERATE_RATIO, lang, 2),
         growth=fmt_number(DIRECTION_ONLY_THRESHOLD * 100, lang, 0),
