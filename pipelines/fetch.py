@@ -11,6 +11,7 @@ maintenance host) stops being asked at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from indicators.catalog import load_indicators
@@ -129,6 +130,10 @@ def _desi_jobs(settings: Settings, indicators) -> list[Job]:
     return out
 
 
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
 def _url(base: str, path: str) -> str:
     """A path is appended to its source's base URL; a full URL is kept, and the client checks its host."""
     return path if path.startswith(("http://", "https://")) else base + path
@@ -136,24 +141,29 @@ def _url(base: str, path: str) -> str:
 
 @dataclass
 class _Health:
-    """Consecutive service-side failures per source; a source that is down is not asked again this run."""
+    """Consecutive service-side failures per source; a source that is down is not asked again this run.
 
+    After one failure (its retries spent) the source's next request is a probe without retries
+    (`Client.probing`), so telling a dead upstream costs one backoff, not one per request.
+    """
+
+    client: Client
+    hosts: dict[str, str]  # source → host
     streak: dict[str, int] = field(default_factory=dict)
     down: dict[str, str] = field(default_factory=dict)  # source → why
 
     def record(self, source: str, error: FetchError | None) -> None:
-        if error is None:
+        if error is None or error.kind not in SERVICE_FAILURES | {"unavailable"}:
             self.streak[source] = 0
+            self.client.probing.discard(self.hosts.get(source, ""))
             return
         if error.kind == "unavailable":  # the maintenance redirect says it all
             self.down[source] = str(error)
             return
-        if error.kind in SERVICE_FAILURES:
-            self.streak[source] = self.streak.get(source, 0) + 1
-            if self.streak[source] >= DOWN_AFTER:
-                self.down[source] = str(error)
-        else:
-            self.streak[source] = 0
+        self.streak[source] = self.streak.get(source, 0) + 1
+        self.client.probing.add(self.hosts.get(source, ""))
+        if self.streak[source] >= DOWN_AFTER:
+            self.down[source] = str(error)
 
 
 def fetch(
@@ -167,7 +177,8 @@ def fetch(
     s = settings or get_settings()
     client = Client(s)
     previous = {e.request: e for e in raw_cache.load_manifest(s.raw_dir) if e.request}
-    health = _Health()
+    health = _Health(client, {"eurostat": _host(s.eurostat_url), "desi": _host(s.desi_url),
+                              "statbel": _host(s.statbel_url)})  # fmt: skip
     toc = _Toc(client, s, health)
     outcomes = []
     try:
@@ -204,7 +215,7 @@ def _one(client: Client, s: Settings, job: Job, prev: raw_cache.RawEntry | None,
             return Outcome(job.source, job.dataset, "skipped", job.url,
                            f"{_SOURCE_NAMES[job.source]} unavailable: {health.down[job.source]}",
                            started=_now())  # fmt: skip
-    outcome, error = _fetch_one(client, s, job, upstream)
+    outcome, error = _fetch_one(client, s, job, upstream, None if force else prev)
     health.record(job.source, error)
     return outcome
 
@@ -275,14 +286,23 @@ class _Toc:
 
 
 def _fetch_one(
-    client: Client, s: Settings, job: Job, upstream: str | None
+    client: Client, s: Settings, job: Job, upstream: str | None, prev: raw_cache.RawEntry | None = None
 ) -> tuple[Outcome, FetchError | None]:
+    """Download, validate and keep one job's payload. `prev` is the last fetch of the same request (None when
+    forced): from a source that states no update time (the DESI platform), the same bytes again are
+    "unchanged", so such a source does not make every refresh rebuild the warehouse."""
     started = _now()
     outcome = Outcome(job.source, job.dataset, "failed", job.url, started=started, upstream_updated=upstream)
     staging = s.raw_dir / STAGING / job.source / job.dataset
     try:
         resp, fingerprint = _download(client, s, job, outcome)
         outcome.bytes, outcome.seconds = len(resp.body), resp.seconds
+        # Only where the source states no update time: a Eurostat dataset that says it changed is taken
+        # again (its new date recorded), or it would be downloaded at every refresh until its bytes moved.
+        if upstream is None and _same_as(prev, s.raw_dir, resp.body) and not outcome.rejected:
+            outcome.status, outcome.reason = "unchanged", "the same bytes as the last fetch"
+            outcome.upstream_updated = prev.upstream_updated
+            return outcome, None
         name = _file_name(job, resp.body)
         target = s.raw_dir / job.source / job.dataset / name
         # Staged under its real name (readers go by content, Statbel's by the year in the name, openpyxl by
@@ -304,6 +324,14 @@ def _fetch_one(
         return outcome, exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _same_as(prev: raw_cache.RawEntry | None, raw_dir: Path, body: bytes) -> bool:
+    return (
+        prev is not None
+        and (raw_dir / prev.path).is_file()
+        and prev.sha256 == hashlib.sha256(body).hexdigest()
+    )
 
 
 def _download(client: Client, s: Settings, job: Job, outcome: Outcome) -> tuple[Response, str | None]:

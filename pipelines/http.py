@@ -123,9 +123,19 @@ class Client:
         adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # A host whose last request failed after all its retries is probed once, without retries: if it fails
+        # again it is down (fetch stops asking it), and a refresh against a dead upstream ends in seconds
+        # instead of spending the whole backoff again on every request.
+        self.probing: set[str] = set()
+        self._probe = requests.Session()
+        self._probe.headers.update(self.session.headers)
+        probe = HTTPAdapter(max_retries=PoliteRetry(total=0, read=0, connect=0, raise_on_status=False))
+        self._probe.mount("http://", probe)
+        self._probe.mount("https://", probe)
 
     def close(self) -> None:
         self.session.close()
+        self._probe.close()
 
     def get(self, url: str, *, expect: tuple[str, ...]) -> Response:
         """GET `url`; the body must arrive whole, within the size limit, of an `expect`ed content type.
@@ -160,7 +170,8 @@ class Client:
 
     def _get_once(self, url: str, started: float) -> Response:
         try:
-            with self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False) as r:
+            session = self._probe if urlsplit(url).netloc.lower() in self.probing else self.session
+            with session.get(url, timeout=self.timeout, stream=True, allow_redirects=False) as r:
                 body = self._read(url, r)
                 resp = Response(url, r.status_code, r.headers.get("Content-Type", ""), body, dict(r.headers),
                                 time.perf_counter() - started)  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -117,7 +117,18 @@ def trend_chart(
     break (`series_break.value` = the first comparable year) cuts every line there: the points on either
     side are never joined, and a labelled vertical line marks it.
     """
-    geo_names = geo_names or {}
+    # Catalogue, message and upstream text becomes inert here, once (plotly renders <a>, <b>, <br>):
+    # nothing below escapes again.
+    title, unit, source_line = safe.plot(title), safe.plot(unit), safe.plot(source_line)
+    geo_names = _inert_names(geo_names)
+    target, series_break = _inert_level(target), _inert_level(series_break)
+    references = [_inert_level(r) for r in references]
+    if projection is not None:
+        projection = replace(projection, label=safe.plot(projection.label))
+    df = _inert_flags(df)
+    events = [
+        replace(e, mark=safe.plot(e.mark)) for e in events
+    ]  # labels go through events_key, escaped there
     fig = go.Figure()
     order = geo_order(df["geo"].unique(), highlight)
     others = [g for g in order if g != highlight and not g.startswith("EU")]
@@ -139,13 +150,13 @@ def trend_chart(
     if cut is not None and x_min < cut <= x_max:
         fig.add_vline(x=cut - 0.5, line=dict(color="#7B8794", width=2, dash="longdash"))
         # Written along the foot of the plot, right of the line: the event labels hold the top edge.
-        fig.add_annotation(x=cut - 0.5, y=0.0, xref="x", yref="paper", text=safe.plot(series_break.label),
+        fig.add_annotation(x=cut - 0.5, y=0.0, xref="x", yref="paper", text=series_break.label,
                            showarrow=False, xanchor="left", yanchor="bottom", xshift=3,
                            font=dict(size=10, color="#52606d"), bgcolor=EVENT_BACKGROUND)  # fmt: skip
     _time_axis(fig, x_min, x_max)
     fig.update_layout(template=TEMPLATE, height=height, yaxis_title=axis_title(unit))
     fig.update_yaxes(automargin=True)
-    key = events_key(fig, events_intro) if events_intro else ""
+    key = safe.plot(events_key(fig, events_intro)) if events_intro else ""
     _frame(fig, title, f"{source_line} {key}".strip() if source_line and key else source_line)
     if event_rows:
         top = fig.layout.margin.t if fig.layout.margin.t is not None else TEMPLATE.layout.margin.t
@@ -157,8 +168,28 @@ AXIS_TITLE_CHARS = 34  # a vertical title longer than this runs past a short cha
 
 
 def axis_title(text: str) -> str:
-    """A unit as an axis title, wrapped onto lines of AXIS_TITLE_CHARS (escaped for plotly)."""
-    return "<br>".join(textwrap.wrap(safe.plot(text), AXIS_TITLE_CHARS)) or ""
+    """An (escaped) unit as an axis title, wrapped onto lines of AXIS_TITLE_CHARS."""
+    return "<br>".join(_wrap(text, AXIS_TITLE_CHARS)) or ""
+
+
+def _wrap(escaped: str, width: int) -> list[str]:
+    # Never inside a word: a cut could split an entity such as &amp; and print half of it.
+    return textwrap.wrap(escaped, width, break_long_words=False, break_on_hyphens=False)
+
+
+def _inert_names(names: dict[str, str] | None) -> dict[str, str]:
+    return {geo: safe.plot(name) for geo, name in (names or {}).items()}
+
+
+def _inert_level(level: Level | None) -> Level | None:
+    return None if level is None else replace(level, label=safe.plot(level.label))
+
+
+def _inert_flags(df: pd.DataFrame) -> pd.DataFrame:
+    """Flags are upstream text drawn beside points, in hover texts and in bar labels."""
+    if "obs_flag" not in df or df.empty:
+        return df
+    return df.assign(obs_flag=df["obs_flag"].map(lambda f: safe.plot(f) if isinstance(f, str) else f))
 
 
 def _frame(fig: go.Figure, title: str, source_line: str) -> None:
@@ -169,7 +200,7 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
     if title:
         fig.update_layout(
             title=dict(
-                text="<br>".join(textwrap.wrap(safe.plot(title), 80)),
+                text="<br>".join(_wrap(title, 80)),
                 x=0,
                 xref="paper",
                 xanchor="left",
@@ -187,7 +218,7 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
                                                           xanchor="left"))  # fmt: skip
     if source_line:
         # Wrapped: plotly writes an annotation on one line, which an exported image cuts at its edge.
-        lines = textwrap.wrap(safe.plot(source_line), SOURCE_LINE_CHARS) or [""]
+        lines = _wrap(source_line, SOURCE_LINE_CHARS) or [""]
         bottom = (170 if title else 90) + SOURCE_LINE_PX * (len(lines) - 1)
         fig.add_annotation(_source_annotation("<br>".join(lines), bottom))
         fig.update_layout(margin=dict(b=bottom))
@@ -213,7 +244,7 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
         go.Scatter(
             x=xs,
             y=ys,
-            name=safe.plot(names.get(geo, geo)),
+            name=names.get(geo, geo),
             mode="lines+markers+text" if shown else "lines+markers",
             text=flags,
             textposition="top center",
@@ -236,10 +267,11 @@ def _add_projection(fig: go.Figure, p: Projection) -> None:
         go.Scatter(
             x=[p.from_year, p.to_year],
             y=[p.from_value, p.to_value],
-            name=safe.plot(p.label),
+            name=p.label,
             mode="lines",
             line=dict(color=HIGHLIGHT, width=2, dash="dash"),
-            hovertemplate="%{x:.0f}: %{y:.1f}<extra>" + p.label + "</extra>",
+            # The name by reference: a label spliced into the template could carry %{…} placeholders.
+            hovertemplate="%{x:.0f}: %{y:.1f}<extra>%{fullData.name}</extra>",
             meta="projection",
         )
     )
@@ -250,7 +282,7 @@ def _add_level(fig, level: Level, colour: str, dash: str, x0: float, x1: float, 
         go.Scatter(
             x=[x0, x1],
             y=[level.value, level.value],
-            name=safe.plot(level.label),
+            name=level.label,
             mode="lines",
             line=dict(color=colour, width=2, dash=dash),
             hoverinfo="name",
@@ -289,7 +321,7 @@ def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -
         free_from[row] = x + (len(e.mark) * EVENT_CHAR_PX + 6) * years_per_px
         fig.add_annotation(
             x=x, y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=2 + EVENT_ROW_PX * row,
-            text=f"<b>{safe.plot(e.mark)}</b>", showarrow=False, xanchor="center",
+            text=f"<b>{e.mark}</b>", showarrow=False, xanchor="center",
             font=dict(size=10, color="#52606d"),
         )  # fmt: skip
     fig.layout.meta = {"events": [[e.mark, e.label, e.day.isoformat()] for e in shown]}
@@ -340,10 +372,12 @@ def ranking_chart(
 ) -> go.Figure:
     """Horizontal bars of one year's values by geo, best first; `highlight` coloured; the EU value as a bar
     of its own in its place (a line across the bars would run through their value labels)."""
-    geo_names = geo_names or {}
-    data = df.dropna(subset=["value"]).sort_values("value", ascending=not descending)
+    # Inert once, here (see trend_chart).
+    title, unit, source_line, eu_label = map(safe.plot, (title, unit, source_line, eu_label))
+    geo_names = _inert_names(geo_names)
+    data = _inert_flags(df.dropna(subset=["value"])).sort_values("value", ascending=not descending)
     colours = [HIGHLIGHT if g == highlight else "#B8C4CE" for g in data["geo"]]
-    labels = [safe.plot(geo_names.get(g, g)) + (f" ({f})" if isinstance(f, str) and f else "")
+    labels = [geo_names.get(g, g) + (f" ({f})" if isinstance(f, str) and f else "")
               for g, f in zip(data["geo"], data["obs_flag"], strict=True)]  # fmt: skip
     fig = go.Figure(
         go.Bar(
@@ -354,7 +388,7 @@ def ranking_chart(
     )  # fmt: skip
     order = list(labels)
     if eu_value is not None:
-        eu_name = f"<b>{safe.plot(eu_label)}</b>"
+        eu_name = f"<b>{eu_label}</b>"
         # Its place among the member states, in the order of the bars.
         better = [v for v in data["value"] if (v > eu_value if descending else v < eu_value)]
         order.insert(len(better), eu_name)

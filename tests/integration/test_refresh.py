@@ -258,10 +258,13 @@ def test_first_refresh_records_no_withdrawals_for_codes_it_never_asked_for(seede
 
 
 def test_second_refresh_without_upstream_change_transfers_almost_nothing(env, upstream, seeded, present):
-    before = _fingerprint()
+    before, mtime = _fingerprint(), get_settings().warehouse.stat().st_mtime_ns
     run = _refresh(upstream)
     assert run.code == 1
-    assert {d for d, o in run.outcomes.items() if o.status == "unchanged"} == set(present)
+    # The DESI facts came back byte for byte: unchanged, so nothing is rebuilt and the app's caches stay warm.
+    assert run.outcomes[fetch.DESI_FACTS].status == "unchanged", run.outcomes[fetch.DESI_FACTS]
+    assert get_settings().warehouse.stat().st_mtime_ns == mtime
+    assert {d for d, o in run.outcomes.items() if o.status == "unchanged"} == {*present, fetch.DESI_FACTS}
     # One structure answer (about 2 KB) per dataset; the 1.6 MB TOC is not needed; only the datasets that
     # never came are asked for again (right: there is nothing to keep; the 404s are small).
     assert [r.route for r in run.requests].count("toc") == 0
@@ -427,7 +430,8 @@ def test_queued_request_never_ready_gives_up_within_the_bound(env, upstream, mon
     run = _refresh(upstream, FAULTED, "--force")
     o = run.outcomes[FAULTED]
     assert o.status == "failed" and o.reason.startswith("async_timeout: ") and "0.3 s" in o.reason
-    assert run.seconds < 5
+    # the bound, not a stopwatch: polls every 0.05 s for 0.3 s are at most 0.3 / 0.05 + 1 status requests
+    assert 1 <= len([r for r in run.requests if r.route == "async"]) <= 7
 
 
 # ---------------------------------------------------------------- 5. fail fast when the service is down
@@ -435,9 +439,12 @@ def test_queued_request_never_ready_gives_up_within_the_bound(env, upstream, mon
 
 @pytest.mark.parametrize("fault", ["server_error", "html", "truncated", "maintenance"])
 def test_dead_upstream_stops_within_a_minute_and_keeps_everything(env, upstream, present, fault, monkeypatch):
-    """Acceptance: an upstream answering only `fault` → ≤ 60 s, exit 1, scorecard unchanged, reason named.
+    """Acceptance: an upstream answering only `fault` → exit 1, scorecard unchanged, reason named, and
+    within a minute: counted in requests, not on a stopwatch (bench/refresh.py times it).
 
-    The retry settings are the defaults (4 retries, 1 s doubling backoff), as on a real refresh.
+    The retry settings are the defaults (4 retries, 1 s doubling backoff), as on a real refresh: per source,
+    one request spends its retries (under 15 s of backoff), the next is a single probe, and the source is
+    down. Two sources (Eurostat, the DESI platform) → at most 2 × (5 + 1) requests and 30 s of backoff.
     """
     for name in ("AIPLAN_HTTP_BACKOFF", "AIPLAN_HTTP_RETRIES"):
         monkeypatch.delenv(name, raising=False)
@@ -446,7 +453,7 @@ def test_dead_upstream_stops_within_a_minute_and_keeps_everything(env, upstream,
     upstream.set_fault("*", fault)
     run = _refresh(upstream)
     assert run.code == 1
-    assert run.seconds < 60, f"{run.seconds:.1f} s"
+    assert len(run.requests) <= 2 * (4 + 1 + 1), [(r.route, r.status) for r in run.requests]
     # Each source has its own breaker: at most two jobs of Eurostat and two of the DESI facts are tried.
     outcomes = list(run.outcomes.values())  # one per dataset (the DESI facts' KPI jobs share one)
     skipped = [o for o in outcomes if o.status == "skipped"]

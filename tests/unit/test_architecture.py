@@ -74,6 +74,25 @@ def test_each_layer_imports_only_the_layers_below(package):
     assert not wrong, wrong
 
 
+def _bare(init: Path) -> bool:
+    return all(isinstance(n, ast.Expr) for n in ast.parse(init.read_text(encoding="utf-8")).body)
+
+
+def test_every_import_of_ours_names_a_module_that_exists():
+    """`from presentation import components` (a module of dashboard/) must not pass for an import of the
+    package: a name imported from one of our packages is one of its modules."""
+    # packages whose __init__ holds no names of its own (a docstring at most): all five layers
+    packages = {name for name, path in MODULES.items() if path.name == "__init__.py" and _bare(path)}
+    assert set(PACKAGES) <= packages
+    wrong = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in packages:
+                wrong += [f"{name}: from {node.module} import {a.name}" for a in node.names
+                          if f"{node.module}.{a.name}" not in MODULES]  # fmt: skip
+    assert not wrong, wrong
+
+
 def test_presentation_and_below_never_touch_streamlit():
     wrong = sorted(
         name
