@@ -42,7 +42,7 @@ def test_svg_chart_carries_title_source_and_target_label(con, lang):
     ctx = exports.indicator_context(con, "renewables_share", "BE", lang)
     svg = html.unescape(exports.image_bytes(exports.chart_figure(ctx, "BE", lang), "svg").decode("utf-8"))
     assert svg.lstrip().startswith("<svg")
-    assert ctx["entry"]["title"] in svg
+    assert ctx["entry"].title in svg
     assert "Eurostat, nrg_ind_ren" in svg
     target = t(
         "chart.target",
