@@ -16,11 +16,19 @@ from indicators.catalog import CatalogError, load_indicators, load_objectives
 from indicators.vocabulary import EU27, LANGS
 from pipelines import raw_cache, reports, snapshot, warehouse
 from pipelines.catalogue_tables import check_against_data, with_target_values
+from pipelines.contracts import scorecard_schema
 from pipelines.readers import ReaderError
 from pipelines.settings import get_settings
 from presentation import terminal
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+SCHEMA_FILE = "pipelines/scorecard.schema.json"
+
+
+def schema_text() -> str:
+    """The published JSON Schema of `aiplan scorecard --json`, as committed in SCHEMA_FILE."""
+    return json.dumps(scorecard_schema(), indent=2, ensure_ascii=False) + "\n"
+
 
 DESCRIPTION = """\
 AI Plan Monitor: Belgium's National convergence plan for AI, measured with official statistics.
@@ -120,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     card.add_argument("--geo", default="BE", help="an EU member state code (default BE)")
     card.add_argument("--lang", default="en", choices=LANGS)
     card.add_argument("--json", action="store_true", help="the documented JSON interface (see README)")
+    card.add_argument(
+        "--schema", action="store_true", help=f"the JSON Schema of --json (committed as {SCHEMA_FILE})"
+    )
     card.set_defaults(func=cmd_scorecard)
 
     exp = sub.add_parser(
@@ -364,6 +375,10 @@ def _open_warehouse():
 
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
+    if args.schema:
+        # Generated from the models, so it needs no warehouse; a test keeps the committed file equal to it.
+        print(schema_text(), end="")
+        return EXIT_OK
     geo = args.geo.upper()
     con = _open_warehouse()
     if con is None:
@@ -378,7 +393,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.json:
-        print(json.dumps(card, indent=1, ensure_ascii=False))
+        print(card.to_json())
     else:
         terminal.render(console, card)
     return EXIT_OK

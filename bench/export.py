@@ -39,8 +39,8 @@ def main() -> None:
         t_pack, pdf = median_time(lambda: briefing.briefing_pdf(con, geo="BE", lang="en"))
         # The same charts as the pack draws: each objective's first indicator with data.
         card = reports.scorecard(con, "BE", "en")
-        ids = [next(i["id"] for i in o["indicators"] if i["data"] == "available") for o in card["objectives"]
-               if any(i["data"] == "available" for i in o["indicators"])]  # fmt: skip
+        ids = [next(i.id for i in o.indicators if i.data == "available") for o in card.objectives
+               if any(i.data == "available" for i in o.indicators)]  # fmt: skip
         figs = [exports.chart_figure(exports.indicator_context(con, i, "BE", "en"), "BE", "en") for i in ids]
         t_one, _ = median_time(lambda: [exports.image_bytes(f, "pdf") for f in figs])
         con.close()

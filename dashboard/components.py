@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import downloads, queries, state
+from indicators.model import Indicator
 from indicators.vocabulary import EU27
+from pipelines.contracts import IndicatorEntry
 from presentation import explore, geo, indicator_chart, narrative, status
 from presentation.i18n import DEFAULT_LANG, fmt_date, t
 
@@ -55,26 +57,23 @@ def status_badge(code: str, lang: str, kind: str = "target") -> None:
     st.badge(status.word(code, lang, kind), icon=status.icon(code), color=status.colour(code))
 
 
-def indicator_badges(entry: dict, lang: str) -> None:
+def indicator_badges(entry: IndicatorEntry, lang: str) -> None:
     """Progress (the status, in its kind's words), position against the EU, and age when stale: three
     separate badges, so that neither reads as the other."""
-    kind = entry.get("status_kind", "target")
-    word = status.word(entry["status"], lang, kind)
+    word = status.word(entry.status, lang, entry.status_kind)
     # Position and age as coloured text, which wraps in a narrow tile where a badge would be cut.
     lines = []
-    if entry.get("stale") and entry.get("latest_year") is not None:
+    if entry.stale and entry.latest_year is not None:
         # A stale trend says where things stood then: its year in the label, and grey, so that it never
         # reads as today's progress beside current indicators; text, as the longer label would be cut.
-        label = t("progress.label_of_year", lang, year=int(entry["latest_year"]))
+        label = t("progress.label_of_year", lang, year=int(entry.latest_year))
         lines.append(f":gray[:material/history: {t('label.pair', lang, label=label, value=word)}]")
     else:
         progress = t("label.pair", lang, label=t("progress.label", lang), value=word)
-        st.badge(progress, icon=status.icon(entry["status"]), color=status.colour(entry["status"]))
+        st.badge(progress, icon=status.icon(entry.status), color=status.colour(entry.status))
     position = status.position_text(entry, lang)
     if position:
-        icon, colour = status.POSITION_STYLE.get(
-            entry.get("position") or "level", status.POSITION_STYLE["level"]
-        )
+        icon, colour = status.POSITION_STYLE[entry.position or "level"]
         lines.append(
             f":{colour}[{icon} {t('label.pair', lang, label=t('position.label', lang), value=position)}]"
         )
@@ -91,29 +90,29 @@ def dataset_meta(v: int, source: str, dataset: str) -> dict:
     return row.iloc[0].to_dict() if len(row) else {}
 
 
-def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> None:
+def indicator_section(entry: IndicatorEntry, spec: Indicator, geo: str, v: int, lang: str) -> None:
     """One indicator on an objective page: status, sentence, chart, text summary, source, card and table."""
     names = geo_names(v)
     with st.container(border=True):
-        st.subheader(entry["title"], anchor=entry["id"])
+        st.subheader(entry.title, anchor=entry.id)
         indicator_badges(entry, lang)
-        if entry.get("direction") == "decrease":
+        if entry.direction == "decrease":
             st.caption(t("direction.lower_better", lang))
         st.write(narrative.objective_sentence(entry, geo_name=names.get(geo, geo), lang=lang))
-        if (entry.get("target") or {}).get("note"):
-            st.caption(entry["target"]["note"])
-        for note in entry.get("notes") or []:
+        if entry.target and entry.target.note:
+            st.caption(entry.target.note)
+        for note in entry.notes:
             st.caption(note)
-        if entry["status"] == "insufficient_data":
-            upcoming = status.next_release_text(entry.get("next_release"), lang)
+        if entry.status == "insufficient_data":
+            upcoming = status.next_release_text(entry.next_release, lang)
             if upcoming:
                 st.caption(f":material/event: {upcoming}")
-        if entry["data"] != "available":
+        if entry.data != "available":
             st.info(t("objective.no_data", lang), icon=":material/info:")
             _details(spec, lang)
             return
-        values = queries.indicator_values(v, entry["id"])
-        meta = dataset_meta(v, spec["source"], spec["dataset"])
+        values = queries.indicator_values(v, entry.id)
+        meta = dataset_meta(v, spec.source, spec.dataset)
         fig = indicator_chart.indicator_figure(
             entry=entry,
             spec=spec,
@@ -125,14 +124,14 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
             framed=False,
         )
         # No toolbar: on a phone it covers the chart's top edge; the downloads below give the chart and data.
-        st.plotly_chart(fig, width="stretch", key=f"chart_{entry['id']}", config={"displayModeBar": False})
+        st.plotly_chart(fig, width="stretch", key=f"chart_{entry.id}", config={"displayModeBar": False})
         st.caption(indicator_chart.text_summary(entry, spec, values, geo, names, lang))
         source = indicator_chart.source_line(meta, values[values["geo"].isin(_shown_geos(geo, spec))], lang)
         st.caption(f"{source} {indicator_chart.events_line(fig, lang)}".strip())
         with st.expander(t("objective.card", lang), icon=":material/calculate:"):
             for line in narrative.card_lines(entry, geo_name=names.get(geo, geo), lang=lang):
                 st.markdown(f"- {line}")
-        downloads.indicator_downloads(v, entry["id"], geo, lang)
+        downloads.indicator_downloads(v, entry.id, geo, lang)
         with st.expander(t("objective.table", lang), icon=":material/table:"):
             shown = values[values["geo"].isin(indicator_chart.comparison_geos(geo, spec))]
             st.dataframe(explore.on_screen(explore.view_table(shown, names), lang), hide_index=True,
@@ -140,28 +139,27 @@ def indicator_section(entry: dict, spec: dict, geo: str, v: int, lang: str) -> N
         _details(spec, lang)
 
 
-def _shown_geos(geo: str, spec: dict) -> list[str]:
+def _shown_geos(geo: str, spec: Indicator) -> list[str]:
     return indicator_chart.comparison_geos(geo, spec)
 
 
-def _details(spec: dict, lang: str) -> None:
+def _details(spec: Indicator, lang: str) -> None:
     """The definition (and why a proxy stands in) for every reader; the source choice, the codes and the
     technical notes folded away for analysts."""
     lines = [
-        t("label.pair", lang, label=f"**{t('objective.definition', lang)}**",
-          value=spec["definition"].get(lang) or spec["definition"]["en"])
-    ]  # fmt: skip
-    if spec.get("proxy"):
-        lines.append(t("objective.proxy", lang, reason=spec["proxy"]))
+        t("label.pair", lang, label=f"**{t('objective.definition', lang)}**", value=spec.definition.get(lang))
+    ]
+    if spec.proxy:
+        lines.append(t("objective.proxy", lang, reason=spec.proxy))
     st.caption("  \n".join(lines))
     with st.expander(t("objective.details", lang), icon=":material/dataset:"):
         st.caption("  \n".join(_analyst_lines(spec, lang)))
 
 
-def _analyst_lines(spec: dict, lang: str) -> list[str]:
-    codes = ", ".join(f"{d}={c}" for d, c in spec["series"].items())
+def _analyst_lines(spec: Indicator, lang: str) -> list[str]:
+    codes = ", ".join(f"{d}={c}" for d, c in spec.series.items())
     lines = []
-    if spec.get("source_choice"):
-        lines.append(t("objective.source_choice", lang, text=spec["source_choice"]))
-    lines.append(t("objective.codes", lang, source=spec["source"], dataset=spec["dataset"], codes=codes))
-    return lines + spec.get("technical_notes", [])
+    if spec.source_choice:
+        lines.append(t("objective.source_choice", lang, text=spec.source_choice))
+    lines.append(t("objective.codes", lang, source=spec.source, dataset=spec.dataset, codes=codes))
+    return lines + spec.technical_notes

@@ -1,4 +1,4 @@
-"""Cached, read-only access to the warehouse → DataFrames and dicts (the SQL is in pipelines.reports)."""
+"""Cached, read-only access to the warehouse → DataFrames, dicts and contracts (SQL in pipelines.reports)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import reports
+from pipelines.contracts import IndicatorSpec, Scorecard
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only, read_cursor
 
@@ -59,7 +60,7 @@ def fetches(version: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=4)
-def indicator_specs(version: int) -> list[dict]:
+def indicator_specs(version: int) -> list[IndicatorSpec]:
     return _with(version, reports.indicator_specs)
 
 
@@ -69,7 +70,7 @@ def objectives(version: int, lang: str) -> list[dict]:
 
 
 @st.cache_data(max_entries=96)
-def scorecard(version: int, geo: str, lang: str) -> dict:
+def scorecard(version: int, geo: str, lang: str) -> Scorecard:
     return _with(version, reports.scorecard, geo, lang)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from indicators.units import UNITS
 from indicators.vocabulary import EU_AGGREGATE, Direction
 
 SOURCES = ("eurostat", "desi", "statbel")
+# Validation context of a spec read back from the warehouse: target values read from the Commission's rows.
+RESOLVED = "resolved_targets"
 
 
 class _Strict(BaseModel):
@@ -73,8 +75,13 @@ class Target(_Strict):
     note: Translated | None = None  # read by ministers beside the target: in their language
 
     @model_validator(mode="after")
-    def _one_source_of_value(self) -> Target:
-        if (self.value is None) == (self.commission_row is None):
+    def _one_source_of_value(self, info: ValidationInfo) -> Target:
+        # In the warehouse a value read from the Commission's row sits beside that row (read back with the
+        # context RESOLVED); in the catalogue exactly one of them is given.
+        resolved = bool(info.context and info.context.get(RESOLVED))
+        if self.value is None and self.commission_row is None:
+            raise ValueError("give the target's 'value' or its 'commission_row', exactly one of them")
+        if self.value is not None and self.commission_row is not None and not resolved:
             raise ValueError("give the target's 'value' or its 'commission_row', exactly one of them")
         return self
 

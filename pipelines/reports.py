@@ -1,40 +1,35 @@
-"""Warehouse (read-only) → the scorecard and indicator series as plain dicts: the CLI's and exports' SQL."""
+"""Warehouse (read-only) → the scorecard and specs as typed contracts, series and tables: read-side SQL."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, lang_or_default
+from indicators.model import RESOLVED, Indicator, NextRelease
+from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, NO_STATUS, lang_or_default
+from pipelines.contracts import (
+    SCORECARD_VERSION,
+    DataCurrency,
+    EntryReferenceLevel,
+    EntryTarget,
+    Headline,
+    IndicatorEntry,
+    IndicatorSpec,
+    ObjectiveEntry,
+    Release,
+    Scorecard,
+)
 
-SCORECARD_VERSION = 3
 CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
-TARGET_KEYS = ("value", "year", "scope", "document", "article", "confidence", "note", "commission_row")
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en") -> dict:
+def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en") -> Scorecard:
     """The nine objectives for `geo`, each with its indicators, statuses, evidence and calculation cards."""
     lang = lang_or_default(lang)
-    objectives = con.execute(
-        f"SELECT o.number, o.id, o.title_{lang} AS title, s.status, s.status_kind, s.mean_score, s.counts, "
-        "s.n_without_data, s.n_assessed, s.n_current, s.evidence, s.headline_id, s.headline_status, "
-        "s.headline_status_kind "
-        "FROM objectives o LEFT JOIN objective_status s ON s.objective = o.number AND s.geo = ? "
-        "ORDER BY o.number",
-        [geo],
-    ).fetchall()
-    rows = con.execute(
-        "SELECT i.id, i.objective, i.spec, i.series_key, i.resolution, a.status, a.latest_period, "
-        "a.latest_value, a.latest_flag, a.eu_value, a.rank, a.n_ranked, a.gap_to_eu, a.best_neighbour, "
-        "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, a.status_kind, "
-        "d.upstream_updated "
-        "FROM indicators i LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
-        "LEFT JOIN datasets d ON d.source = i.source AND d.dataset = i.dataset "
-        "ORDER BY i.objective, NOT i.headline, i.id",
-        [geo],
-    ).fetchall()
     origins: dict[str, list[str]] = {}
     for iid, origin in con.execute(
         "SELECT DISTINCT indicator_id, origin FROM indicator_values WHERE geo = ? AND value IS NOT NULL "
@@ -42,116 +37,140 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
         [geo],
     ).fetchall():
         origins.setdefault(iid, []).append(origin)
-    by_objective: dict[int, list[dict]] = {}
-    for r in rows:
-        entry = _indicator_entry(r, lang) | {"origins": origins.get(r[0], [])}
-        if not _covers(entry, geo):
-            entry["next_release"] = None  # a survey without regional figures brings a region nothing
-        by_objective.setdefault(r[1], []).append(entry)
+    by_objective: dict[int, list[IndicatorEntry]] = {}
+    for r in _records(con.execute(INDICATOR_ROWS, [geo])):
+        by_objective.setdefault(r["objective"], []).append(
+            _indicator_entry(r, _spec(r["spec"]), geo, lang, origins.get(r["id"], []))
+        )
     build = con.execute(
         "SELECT built_at, built_from FROM build_info ORDER BY built_at DESC LIMIT 1"
     ).fetchone()
     currency = data_currency(con)
-    return {
-        "version": SCORECARD_VERSION,
-        "geo": geo,
-        "lang": lang,
-        "built_at": build[0].isoformat() + "+00:00" if build else None,
-        "built_from": build[1] if build else None,
-        "data": {k: currency[k] for k in CURRENCY_KEYS},
-        "objectives": [
-            {
-                "number": n, "id": oid, "title": title, "status": status or "insufficient_data",
-                "status_kind": kind or "target",
-                "mean_score": mean, "counts": json.loads(counts) if counts else None,
-                "n_without_data": n_without, "n_assessed": n_assessed, "n_current": n_current or 0,
-                "evidence": json.loads(evidence) if evidence else None,
-                "headline": ({"id": head_id, "status": head_status, "status_kind": head_kind}
-                             if head_id else None),
-                "indicators": by_objective.get(n, []),
-                "next_release": _first_release(status, by_objective.get(n, [])),
-            }
-            for (n, oid, title, status, kind, mean, counts, n_without, n_assessed, n_current, evidence,
-                 head_id, head_status, head_kind) in objectives
-        ],
-    }  # fmt: skip
+    objectives = con.execute(
+        f"SELECT o.number, o.id, o.title_{lang} AS title, {OBJECTIVE_COLUMNS} FROM objectives o "
+        "LEFT JOIN objective_status s ON s.objective = o.number AND s.geo = ? ORDER BY o.number",
+        [geo],
+    )
+    return Scorecard(
+        version=SCORECARD_VERSION,
+        geo=geo,
+        lang=lang,
+        built_at=_built_at(build[0]) if build else None,
+        built_from=build[1] if build else None,
+        data=DataCurrency(**{k: currency[k] for k in CURRENCY_KEYS}),
+        objectives=[_objective_entry(r, by_objective.get(r["number"], [])) for r in _records(objectives)],
+    )
 
 
-def _indicator_entry(r: tuple, lang: str) -> dict:
-    (iid, _obj, spec, series_key, resolution, status, period, value, flag, eu_value, rank, n_ranked, gap_eu,
-     best, best_value, card, latest_year, stale, position, kind, upstream) = r  # fmt: skip
-    spec = json.loads(spec)
-    target = spec.get("target")
-    return {
-        "id": iid,
-        "title": spec["title"].get(lang) or spec["title"]["en"],
-        "unit": spec["unit"],
-        "direction": spec["direction"],
-        "source": spec["source"],
-        "dataset": spec["dataset"],
-        "codes": spec["series"],
-        "series_key": series_key,
-        "data": "available" if resolution == "ok" else "not_in_warehouse",
-        "upstream_updated": upstream,
-        "latest_period": period,
-        "latest_year": _year(latest_year),
-        "stale": bool(stale),
-        "value": value,
-        "flag": flag,
-        "eu_geo": spec["eu_geo"],
-        "eu_value": eu_value,
-        "rank": rank,
-        "n_ranked": n_ranked,
-        "position": position,
-        "gap_to_eu": gap_eu,
-        "best_neighbour": best,
-        "best_neighbour_value": best_value,
-        "target": None if target is None else {k: _in(lang, target.get(k)) for k in TARGET_KEYS},
+# Named columns: each row becomes a dict by column name, and a contract by field name (never by position).
+INDICATOR_ROWS = (
+    "SELECT i.id, i.objective, i.spec, i.series_key, i.resolution, a.status, a.latest_period, "
+    "a.latest_value, a.latest_flag, a.eu_value, a.rank, a.n_ranked, a.gap_to_eu, a.best_neighbour, "
+    "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, a.status_kind, d.upstream_updated "
+    "FROM indicators i LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
+    "LEFT JOIN datasets d ON d.source = i.source AND d.dataset = i.dataset "
+    "ORDER BY i.objective, NOT i.headline, i.id"
+)
+OBJECTIVE_COLUMNS = (
+    "s.status, s.status_kind, s.mean_score, s.counts, s.n_without_data, s.n_assessed, s.n_current, "
+    "s.evidence, s.headline_id, s.headline_status, s.headline_status_kind"
+)
+
+
+def _records(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def _spec(text: str) -> Indicator:
+    """The catalogue entry as stored (its Commission target values filled in by the build)."""
+    return Indicator.model_validate_json(text, context={RESOLVED: True})
+
+
+def _built_at(built_at: datetime) -> str:
+    """The build time (stored naive, in UTC) with its offset."""
+    return built_at.isoformat() + "+00:00"
+
+
+def _upstream_updated(value: str | None) -> str | None:
+    """The publisher's last update of a dataset as the JSON says it: the publisher's own text."""
+    return value
+
+
+def _objective_entry(r: dict[str, Any], indicators: list[IndicatorEntry]) -> ObjectiveEntry:
+    head = r["headline_id"]
+    return ObjectiveEntry(
+        number=r["number"], id=r["id"], title=r["title"],
+        status=r["status"] or NO_STATUS, status_kind=r["status_kind"] or "target",
+        mean_score=r["mean_score"], counts=json.loads(r["counts"]) if r["counts"] else None,
+        n_without_data=r["n_without_data"], n_assessed=r["n_assessed"], n_current=r["n_current"] or 0,
+        evidence=json.loads(r["evidence"]) if r["evidence"] else None,
+        headline=Headline(id=head, status=r["headline_status"], status_kind=r["headline_status_kind"])
+        if head else None,
+        indicators=indicators,
+        next_release=_first_release(r["status"], indicators),
+    )  # fmt: skip
+
+
+def _indicator_entry(
+    r: dict[str, Any], spec: Indicator, geo: str, lang: str, origins: list[str]
+) -> IndicatorEntry:
+    target = spec.target
+    return IndicatorEntry(
+        id=r["id"], title=spec.title.get(lang), unit=spec.unit, direction=spec.direction,
+        source=spec.source, dataset=spec.dataset, codes=spec.series, series_key=r["series_key"],
+        data="available" if r["resolution"] == "ok" else "not_in_warehouse",
+        upstream_updated=_upstream_updated(r["upstream_updated"]),
+        latest_period=r["latest_period"], latest_year=_year(r["latest_year"]), stale=bool(r["stale"]),
+        value=r["latest_value"], flag=r["latest_flag"], eu_geo=spec.eu_geo, eu_value=r["eu_value"],
+        rank=r["rank"], n_ranked=r["n_ranked"], position=r["position"], gap_to_eu=r["gap_to_eu"],
+        best_neighbour=r["best_neighbour"], best_neighbour_value=r["best_neighbour_value"],
+        target=None if target is None else EntryTarget(
+            value=target.value, year=target.year, scope=target.scope, document=target.document,
+            article=target.article, confidence=target.confidence,
+            note=target.note.get(lang) if target.note else None, commission_row=target.commission_row,
+        ),
         # Levels drawn for context (Belgian commitments still to be checked, for instance); never a status.
-        "reference_levels": [
-            {k: r.get(k) for k in ("value", "year", "scope", "document", "confidence")}
-            for r in spec.get("reference_levels") or []
+        reference_levels=[
+            EntryReferenceLevel(value=x.value, year=x.year, scope=x.scope, document=x.document,
+                                confidence=x.confidence)
+            for x in spec.reference_levels
         ],
-        "direction_only": (spec.get("direction_only") or {}).get("reason"),
-        "next_release": _release(spec.get("next_release"), lang),
-        "geos": spec.get("geos", "eu27"),
-        "notes": [_in(lang, n) for n in spec.get("notes") or []],
-        "status_kind": kind or ("target" if target else "direction"),
-        "status": status or "insufficient_data",
-        "card": json.loads(card) if card else None,
-    }  # fmt: skip
+        direction_only=spec.direction_only.reason if spec.direction_only else None,
+        # A survey without regional figures brings a region nothing.
+        next_release=_release(spec.next_release, lang) if _covers(spec, geo) else None,
+        geos=spec.geos, notes=[n.get(lang) for n in spec.notes],
+        status_kind=r["status_kind"] or ("target" if target else "direction"),
+        status=r["status"] or NO_STATUS,
+        card=json.loads(r["card"]) if r["card"] else None,
+        origins=origins,
+    )  # fmt: skip
 
 
-def _covers(entry: dict, geo: str) -> bool:
+def _covers(spec: Indicator, geo: str) -> bool:
     """Whether the indicator is published for `geo` at all (member states, or its own list of geos)."""
-    geos = entry.get("geos", "eu27")
-    return (geo in EU27 or geo == entry["eu_geo"]) if geos == "eu27" else geo in geos
+    return (geo in EU27 or geo == spec.eu_geo) if spec.geos == "eu27" else geo in spec.geos
 
 
-def _release(release: dict | None, lang: str) -> dict | None:
-    return None if release is None else {**release, "publisher": _in(lang, release["publisher"])}
+def _release(release: NextRelease | None, lang: str) -> Release | None:
+    if release is None:
+        return None
+    return Release(data_year=release.data_year, month=release.month, publisher=release.publisher.get(lang),
+                   basis=release.basis, confidence=release.confidence)  # fmt: skip
 
 
-def _first_release(status: str | None, indicators: list[dict]) -> dict | None:
+def _first_release(status: str | None, indicators: list[IndicatorEntry]) -> Release | None:
     """For an objective without a status: the earliest announced release that brings one of its
     indicators without a status a second comparable year (None when the objective has a status)."""
-    if status not in (None, "insufficient_data"):
+    if status not in (None, NO_STATUS):
         return None
-    waiting = [i["next_release"] for i in indicators
-               if i["status"] == "insufficient_data" and i.get("next_release")]  # fmt: skip
-    return min(waiting, key=lambda r: r["month"], default=None)
+    waiting = [i.next_release for i in indicators if i.status == NO_STATUS and i.next_release]
+    return min(waiting, key=lambda r: r.month, default=None)
 
 
 def _year(year: float | None) -> int | float | None:
     """2021.0 → 2021; a quarter's fractional year stays as it is."""
     return int(year) if year is not None and float(year).is_integer() else year
-
-
-def _in(lang: str, text):
-    """A catalogue text given in the three languages → the reader's; other values unchanged."""
-    if isinstance(text, dict) and "en" in text:
-        return text.get(lang) or text["en"]
-    return text
 
 
 def series(con: duckdb.DuckDBPyConnection, indicator_id: str, geos: list[str] | None = None) -> list[dict]:
@@ -221,15 +240,16 @@ def fetches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def indicator_specs(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def indicator_specs(con: duckdb.DuckDBPyConnection) -> list[IndicatorSpec]:
     """Every catalogue entry with where its series stands in this warehouse."""
     rows = con.execute(
         "SELECT id, objective, headline, series_key, resolution, resolution_msg, first_period, last_period, "
         "spec FROM indicators ORDER BY objective, NOT headline, id"
-    ).fetchall()
-    keys = ("id", "objective", "headline", "series_key", "resolution", "resolution_msg", "first_period",
-            "last_period")  # fmt: skip
-    return [dict(zip(keys, r[:-1], strict=True)) | {"spec": json.loads(r[-1])} for r in rows]
+    )
+    return [
+        IndicatorSpec.model_validate(r | {"spec": json.loads(r["spec"])}, context={RESOLVED: True})
+        for r in _records(rows)
+    ]
 
 
 def objectives(con: duckdb.DuckDBPyConnection, lang: str = "en") -> list[dict]:

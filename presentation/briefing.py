@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from indicators.units import UNITS
 from pipelines import reports
+from pipelines.contracts import IndicatorEntry, ObjectiveEntry, Scorecard
 from presentation import browser as browser_binary
 from presentation import indicator_chart, narrative, status
 from presentation.exports import indicator_context
@@ -46,8 +47,8 @@ def _status(code: str, lang: str, kind: str = "target") -> str:
     return f"{SYMBOL[code][0]} {status.word(code, lang, kind)}"
 
 
-def _objective_status(obj: dict, lang: str) -> str:
-    return _status(obj["status"], lang, obj.get("status_kind", "target"))
+def _objective_status(obj: ObjectiveEntry, lang: str) -> str:
+    return _status(obj.status, lang, obj.status_kind)
 
 
 def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
@@ -56,7 +57,7 @@ def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[
     names = geo_names(lang, reports.geo_names(con, lang))
     currency = reports.data_currency(con)
     charts: dict[str, dict] = {}
-    objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card["objectives"]]
+    objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card.objectives]
     doc = _ENV.get_template("briefing.html.j2").render(
         lang=lang,
         title=t("briefing.title", lang),
@@ -106,34 +107,34 @@ def _unbroken_dates(text: str) -> Markup:
     return Markup(ISO_DATE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text))))
 
 
-def _titled(ind: dict, lang: str) -> str:
+def _titled(ind: IndicatorEntry, lang: str) -> str:
     """The indicator's title, with "lower is better" where it is."""
-    if ind["direction"] == "decrease":
-        return f"{ind['title']} ({t('direction.lower_better', lang)})"
-    return ind["title"]
+    if ind.direction == "decrease":
+        return f"{ind.title} ({t('direction.lower_better', lang)})"
+    return ind.title
 
 
-def _value(ind: dict, lang: str, key: str = "value") -> str:
-    unit = UNITS[ind["unit"]]
-    return fmt_value(ind[key], unit.percent, lang, unit.decimals)
+def _value(ind: IndicatorEntry, lang: str, value: float | None) -> str:
+    unit = UNITS[ind.unit]
+    return fmt_value(value, unit.percent, lang, unit.decimals)
 
 
-def _scorecard(card: dict, names: dict, geo: str, lang: str) -> dict:
+def _scorecard(card: Scorecard, names: dict, geo: str, lang: str) -> dict:
     rows = []
-    for obj in card["objectives"]:
-        head = obj["indicators"][0]
-        value = _value(head, lang)
-        if head["latest_period"]:
-            value += f" ({head['latest_period']})"
+    for obj in card.objectives:
+        head = obj.indicators[0]
+        value = _value(head, lang, head.value)
+        if head.latest_period:
+            value += f" ({head.latest_period})"
         headline = _titled(head, lang)
         rows.append({
-            "objective": f"{obj['number']}. {obj['title']}",
-            "status": obj["status"], "status_text": _objective_status(obj, lang),
-            "evidence": status.evidence_short(obj.get("evidence"), lang),
-            "headline": headline, "headline_status": head["status"],
-            "headline_status_text": _status(head["status"], lang, head.get("status_kind", "target")),
+            "objective": f"{obj.number}. {obj.title}",
+            "status": obj.status, "status_text": _objective_status(obj, lang),
+            "evidence": status.evidence_short(obj.evidence, lang),
+            "headline": headline, "headline_status": head.status,
+            "headline_status_text": _status(head.status, lang, head.status_kind),
             "value": value, "stale": status.stale_text(head, lang) or "",
-            "eu": _value(head, lang, "eu_value"), "position": status.position_text(head, lang) or "–",
+            "eu": _value(head, lang, head.eu_value), "position": status.position_text(head, lang) or "–",
             "target": status.target_text(head, lang),
         })  # fmt: skip
     head = [t(k, lang) for k in ("briefing.col.objective", "briefing.col.status", "briefing.col.headline",
@@ -143,38 +144,40 @@ def _scorecard(card: dict, names: dict, geo: str, lang: str) -> dict:
     return {"title": title, "intro": t("scorecard.intro", lang), "head": head, "rows": rows}
 
 
-def _objective(con, card: dict, obj: dict, names: dict, geo: str, lang: str, charts: dict) -> dict:
+def _objective(
+    con, card: Scorecard, obj: ObjectiveEntry, names: dict, geo: str, lang: str, charts: dict
+) -> dict:
     indicators = []
-    for ind in obj["indicators"]:
+    for ind in obj.indicators:
         row = {
             "title": _titled(ind, lang),
-            "year": ind["latest_period"] or "–", "stale": status.stale_text(ind, lang) or "",
-            "value": _value(ind, lang), "eu": _value(ind, lang, "eu_value"),
+            "year": ind.latest_period or "–", "stale": status.stale_text(ind, lang) or "",
+            "value": _value(ind, lang, ind.value), "eu": _value(ind, lang, ind.eu_value),
             "position": status.position_text(ind, lang) or "–", "target": status.target_text(ind, lang),
-            "status": ind["status"],
-            "status_text": _status(ind["status"], lang, ind.get("status_kind", "target")),
+            "status": ind.status,
+            "status_text": _status(ind.status, lang, ind.status_kind),
             "sentence": narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang),
-            "notes": [n for n in ((ind.get("target") or {}).get("note"), *ind.get("notes", []),
-                                  status.next_release_text(ind.get("next_release"), lang)
-                                  if ind["status"] == "insufficient_data" else None) if n],
+            "notes": [n for n in (ind.target.note if ind.target else None, *ind.notes,
+                                  status.next_release_text(ind.next_release, lang)
+                                  if ind.status == "insufficient_data" else None) if n],
             "chart_id": None, "source": "",
         }  # fmt: skip
-        if ind["data"] == "available" and ind["value"] is not None:
+        if ind.data == "available" and ind.value is not None:
             row["chart_id"], row["source"] = _chart(con, card, ind, geo, lang, charts)
         indicators.append(row)
     return {
-        "heading": f"{obj['number']}. {obj['title']}",
-        "status": obj["status"], "status_text": _objective_status(obj, lang),
+        "heading": f"{obj.number}. {obj.title}",
+        "status": obj.status, "status_text": _objective_status(obj, lang),
         "evidence": t("label.pair", lang, label=t("evidence.label", lang),
-                      value=status.evidence_text(obj.get("evidence"), lang)),
-        "counts": t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)),
-        "next_release": status.next_release_text(obj.get("next_release"), lang, objective=True) or "",
+                      value=status.evidence_text(obj.evidence, lang)),
+        "counts": t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)),
+        "next_release": status.next_release_text(obj.next_release, lang, objective=True) or "",
         "indicators": indicators,
     }  # fmt: skip
 
 
-def _chart(con, card: dict, ind: dict, geo: str, lang: str, charts: dict) -> tuple[str, str]:
-    ctx = indicator_context(con, ind["id"], geo, lang, card)
+def _chart(con, card: Scorecard, ind: IndicatorEntry, geo: str, lang: str, charts: dict) -> tuple[str, str]:
+    ctx = indicator_context(con, ind.id, geo, lang, card)
     fig = indicator_chart.indicator_figure(
         entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
         geo_names=ctx["names"], lang=lang, height=TREND_H, framed=False, bar_px=RANKING_BAR_PX,

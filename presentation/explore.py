@@ -32,10 +32,10 @@ def series_key_for(codes: dict[str, str], keys: list[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def display_values(obs: pd.DataFrame, spec: dict) -> pd.DataFrame:
+def display_values(obs: pd.DataFrame, multiplier: float = 1.0) -> pd.DataFrame:
     """Observations → display units (the catalogue's multiplier) with a numeric year."""
     out = obs.copy()
-    out["value"] = out["value"] * spec.get("multiplier", 1.0)
+    out["value"] = out["value"] * multiplier
     out["year"] = out["period"].map(year_of)
     return out
 

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from indicators.units import UNITS
 from pipelines import reports
+from pipelines.contracts import Scorecard
 from presentation import indicator_chart, status
 from presentation.geo import geo_names
 from presentation.i18n import fmt_date, t
@@ -31,23 +32,23 @@ def use_system_chromium() -> None:
 
 
 def indicator_context(
-    con: duckdb.DuckDBPyConnection, indicator_id: str, geo: str, lang: str, card: dict | None = None
+    con: duckdb.DuckDBPyConnection, indicator_id: str, geo: str, lang: str, card: Scorecard | None = None
 ) -> dict:
     """Everything a chart or table export of one indicator needs; `card`: the scorecard, if already read."""
     card = card or reports.scorecard(con, geo, lang)
-    entry = next((i for o in card["objectives"] for i in o["indicators"] if i["id"] == indicator_id), None)
+    entry = card.indicator(indicator_id)
     if entry is None:
         raise KeyError(f"unknown indicator {indicator_id!r}")
-    spec = next(s["spec"] for s in reports.indicator_specs(con) if s["id"] == indicator_id)
+    spec = next(s.spec for s in reports.indicator_specs(con) if s.id == indicator_id)
     ds = reports.datasets(con)
-    meta = ds[(ds["source"] == spec["source"]) & (ds["dataset"] == spec["dataset"])]
+    meta = ds[(ds["source"] == spec.source) & (ds["dataset"] == spec.dataset)]
     return {
         "entry": entry,
         "spec": spec,
         "values": reports.indicator_values(con, indicator_id),
         "meta": meta.iloc[0].to_dict() if len(meta) else {},
         "names": geo_names(lang, reports.geo_names(con, lang)),
-        "built_at": card["built_at"],
+        "built_at": card.built_at,
     }
 
 
@@ -80,27 +81,27 @@ def data_table(ctx: dict, geos: list[str] | None, lang: str) -> pd.DataFrame:
 
 def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
     """The second sheet of an XLSX export: what the numbers are, where they come from, what the flags mean."""
-    spec, meta = ctx["spec"], ctx["meta"]
-    target = spec.get("target")
+    spec, meta, entry = ctx["spec"], ctx["meta"], ctx["entry"]
+    target = spec.target
     rows = [
-        (t("export.meta.indicator", lang), ctx["entry"]["title"]),
-        (t("objective.definition", lang), spec["definition"].get(lang) or spec["definition"]["en"]),
-        (t("export.meta.unit", lang), UNITS[spec["unit"]].get(lang)),
-        (t("sources.col.source", lang), indicator_chart.attribution(meta, lang) or spec["source"]),
-        (t("sources.col.dataset", lang), spec["dataset"]),
-        (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec["series"].items())),
-        *[(t("export.meta.supplement", lang), f"{s['source']}/{s['dataset']}: "
-           + ", ".join(f"{d}={c}" for d, c in s["series"].items())) for s in spec.get("supplements") or []],
+        (t("export.meta.indicator", lang), entry.title),
+        (t("objective.definition", lang), spec.definition.get(lang)),
+        (t("export.meta.unit", lang), UNITS[spec.unit].get(lang)),
+        (t("sources.col.source", lang), indicator_chart.attribution(meta, lang) or spec.source),
+        (t("sources.col.dataset", lang), spec.dataset),
+        (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec.series.items())),
+        *[(t("export.meta.supplement", lang), f"{s.source}/{s.dataset}: "
+           + ", ".join(f"{d}={c}" for d, c in s.series.items())) for s in spec.supplements],
         (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
         (t("sources.col.licence", lang), meta.get("licence") or ""),
-        (t("export.meta.latest", lang), ctx["entry"].get("latest_period") or "–"),
+        (t("export.meta.latest", lang), entry.latest_period or "–"),
         (t("export.meta.extracted", lang), datetime.now(UTC).strftime("%Y-%m-%d")),
         (t("export.meta.warehouse", lang), fmt_date(ctx["built_at"], lang)),
-        (t("export.meta.target", lang), f"{status.target_text(ctx['entry'], lang)}, {target['document']}"
+        (t("export.meta.target", lang), f"{status.target_text(entry, lang)}, {target.document}"
          if target else t("scorecard.direction_only", lang)),
     ]  # fmt: skip
-    if target and (ctx["entry"].get("target") or {}).get("note"):
-        rows.append((t("export.meta.target_note", lang), ctx["entry"]["target"]["note"]))
+    if target and entry.target and entry.target.note:
+        rows.append((t("export.meta.target_note", lang), entry.target.note))
     rows += [(t("export.meta.flags", lang), t(f"flag.{f}", lang)) for f in ("b", "p", "e", "u", "d", "C")]
     return rows
 

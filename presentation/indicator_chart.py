@@ -8,8 +8,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicators.model import Indicator
 from indicators.units import UNITS
 from indicators.vocabulary import EU27, peers_of
+from pipelines.contracts import Card, IndicatorEntry
 from presentation import charts
 from presentation.i18n import fmt_date, fmt_value, t
 
@@ -32,36 +34,32 @@ def events_line(fig: go.Figure, lang: str) -> str:
     return charts.events_key(fig, t("chart.events_key", lang))
 
 
-def comparison_geos(geo: str, spec: dict) -> list[str]:
+def comparison_geos(geo: str, spec: Indicator) -> list[str]:
     """The geo, the EU aggregate and Belgium with its neighbours (NL, FR, DE, LU); for an indicator of
     Belgium and its regions, those; for a count (not comparable across countries), the geo alone."""
-    if spec.get("geos", "eu27") != "eu27":
-        return list(dict.fromkeys([geo, *spec["geos"]]))
-    if not spec.get("comparable_across_geos", True):
+    if spec.geos != "eu27":
+        return list(dict.fromkeys([geo, *spec.geos]))
+    if not spec.comparable_across_geos:
         return [geo]
-    return list(dict.fromkeys([geo, spec["eu_geo"], *peers_of(geo)]))
+    return list(dict.fromkeys([geo, spec.eu_geo, *peers_of(geo)]))
 
 
-def levels(spec: dict, lang: str) -> tuple[charts.Level | None, list[charts.Level]]:
+def levels(spec: Indicator, lang: str) -> tuple[charts.Level | None, list[charts.Level]]:
     """The target (labelled EU or Belgian, never confused) and the reference levels, for a chart."""
-    unit = UNITS[spec["unit"]]
+    unit = UNITS[spec.unit]
     target = None
-    if spec.get("target"):
-        tg = spec["target"]
-        scope = t(f"chart.target_scope.{tg['scope']}", lang)
-        value = fmt_value(tg["value"], unit.percent, lang, _decimals(tg["value"]))
-        key = "chart.target" if tg["confidence"] == "firm" else "chart.reference"
-        target = charts.Level(
-            tg["value"], t(key, lang, scope=scope, year=tg["year"], value=value), tg["year"]
-        )
+    tg = spec.target
+    if tg:
+        scope = t(f"chart.target_scope.{tg.scope}", lang)
+        value = fmt_value(tg.value, unit.percent, lang, _decimals(tg.value))
+        key = "chart.target" if tg.confidence == "firm" else "chart.reference"
+        target = charts.Level(tg.value, t(key, lang, scope=scope, year=tg.year, value=value), tg.year)
     refs = []
-    for ref in spec.get("reference_levels", []):
-        scope = t(f"chart.target_scope.{ref['scope']}", lang)
-        value = fmt_value(ref["value"], unit.percent, lang, _decimals(ref["value"]))
-        key = "chart.reference" if ref["confidence"] == "to_confirm" else "chart.reference_firm"
-        refs.append(
-            charts.Level(ref["value"], t(key, lang, scope=scope, value=value), ref.get("year"), False)
-        )
+    for ref in spec.reference_levels:
+        scope = t(f"chart.target_scope.{ref.scope}", lang)
+        value = fmt_value(ref.value, unit.percent, lang, _decimals(ref.value))
+        key = "chart.reference" if ref.confidence == "to_confirm" else "chart.reference_firm"
+        refs.append(charts.Level(ref.value, t(key, lang, scope=scope, value=value), ref.year, False))
     return target, refs
 
 
@@ -70,24 +68,22 @@ def _decimals(v: float) -> int:
 
 
 def projection(
-    card: dict | None, geo_name: str, lang: str, limit: float | None = None
+    card: Card | None, geo_name: str, lang: str, limit: float | None = None
 ) -> charts.Projection | None:
     """The dashed line from the latest value to the target year at the current pace, stopped at a limit.
     None for stale data: a pace measured years ago is not drawn into the future."""
-    if not card or card.get("projected_value") is None or card.get("target_year") is None:
+    if not card or card.projected_value is None or card.target_year is None or card.stale:
         return None
-    if (card.get("currency") or {}).get("stale"):
-        return None
-    x0, y0, x1, y1 = card["latest_year"], card["latest_value"], card["target_year"], card["projected_value"]
+    x0, y0, x1, y1 = card.latest_year, card.latest_value, card.target_year, card.projected_value
     if limit is not None and y1 > limit > y0:
         x1, y1 = _year_at(card, limit), limit
     return charts.Projection(x0, y0, x1, y1, t("chart.projection", lang, geo=geo_name))
 
 
-def _year_at(card: dict, level: float) -> float:
+def _year_at(card: Card, level: float) -> float:
     """When the current pace reaches `level` (compound or linear, as the card's pace)."""
-    a, x, t0 = card["actual_rate"], card["latest_value"], card["latest_year"]
-    if card["pace"] == "linear":
+    a, x, t0 = card.actual_rate, card.latest_value, card.latest_year
+    if card.pace == "linear":
         return t0 + (level - x) / a
     return t0 + math.log(level / x) / math.log(1 + a)
 
@@ -129,8 +125,8 @@ def attribution(meta: dict, lang: str) -> str:
 
 def indicator_figure(
     *,
-    entry: dict,
-    spec: dict,
+    entry: IndicatorEntry,
+    spec: Indicator,
     values: pd.DataFrame,
     meta: dict,
     geo: str,
@@ -144,8 +140,8 @@ def indicator_figure(
     """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
     geos = geos or comparison_geos(geo, spec)
     shown = values[values["geo"].isin(geos)]
-    unit = UNITS[spec["unit"]].get(lang)
-    if spec["direction"] == "decrease":
+    unit = UNITS[spec.unit].get(lang)
+    if spec.direction == "decrease":
         unit = f"{unit} {t('chart.lower_better', lang)}"
     if values["period"].nunique() == 1:
         # One year of data draws no line: rank the member states for that year instead.
@@ -154,14 +150,14 @@ def indicator_figure(
     target, refs = levels(spec, lang)
     fig = charts.trend_chart(
         shown,
-        title=entry["title"] if framed else "",
+        title=entry.title if framed else "",
         unit=unit,
         source_line=source_line(meta, shown, lang) if framed else "",
         highlight=geo,
         geo_names=geo_names,
         target=target,
         references=refs,
-        projection=projection(entry.get("card"), geo_names.get(geo, geo), lang, spec.get("limit")),
+        projection=projection(entry.card, geo_names.get(geo, geo), lang, spec.limit),
         events=events(lang),
         height=height,
         series_break=_series_break(spec, lang),
@@ -170,16 +166,16 @@ def indicator_figure(
     return charts.localise(fig, lang)
 
 
-def _series_break(spec: dict, lang: str) -> charts.Level | None:
+def _series_break(spec: Indicator, lang: str) -> charts.Level | None:
     """A definition or method change (`comparable_from`): drawn as a break, never joined into one trend."""
-    year = spec.get("comparable_from")
+    year = spec.comparable_from
     return charts.Level(float(year), t("chart.break", lang, year=year)) if year else None
 
 
 def ranking_figure(
     *,
-    entry: dict,
-    spec: dict,
+    entry: IndicatorEntry,
+    spec: Indicator,
     values: pd.DataFrame,
     meta: dict,
     geo: str,
@@ -193,54 +189,56 @@ def ranking_figure(
     period = period or values.loc[values["value"].notna(), "period"].max()
     year = values[values["period"] == period]
     members = year[year["geo"].isin(EU27)]
-    eu = year[(year["geo"] == spec["eu_geo"]) & year["value"].notna()]["value"]
-    unit = UNITS[spec["unit"]].get(lang)
-    if spec["direction"] == "decrease":
+    eu = year[(year["geo"] == spec.eu_geo) & year["value"].notna()]["value"]
+    unit = UNITS[spec.unit].get(lang)
+    if spec.direction == "decrease":
         unit = f"{unit} {t('chart.lower_better', lang)}"
     return charts.ranking_chart(
         members,
-        title=t("explorer.ranking_title", lang, title=entry["title"], year=period) if framed else "",
+        title=t("explorer.ranking_title", lang, title=entry.title, year=period) if framed else "",
         unit=unit,
         source_line=source_line(meta, members, lang) if framed else "",
         highlight=geo,
         eu_value=float(eu.iloc[0]) if len(eu) else None,
-        eu_label=geo_names.get(spec["eu_geo"], "EU"),
+        eu_label=geo_names.get(spec.eu_geo, "EU"),
         geo_names=geo_names,
-        descending=spec["direction"] == "increase",
+        descending=spec.direction == "increase",
         bar_px=bar_px,
         lang=lang,
     )
 
 
-def text_summary(entry: dict, spec: dict, values: pd.DataFrame, geo: str, geo_names: dict, lang: str) -> str:
+def text_summary(
+    entry: IndicatorEntry, spec: Indicator, values: pd.DataFrame, geo: str, geo_names: dict, lang: str
+) -> str:
     """The chart in one or two sentences, for screen readers and for anyone who prefers text."""
-    unit = UNITS[spec["unit"]]
+    unit = UNITS[spec.unit]
     mine = values[(values["geo"] == geo) & values["value"].notna()].sort_values("year")
     if mine.empty:
         # Others have figures (the chart shows them): say that this geo has none, not that nobody has.
         return t("chart.summary_no_geo", lang, geo=geo_names.get(geo, geo))
     first, last = mine.iloc[0], mine.iloc[-1]
-    eu = values[(values["geo"] == spec["eu_geo"]) & (values["period"] == last["period"])]["value"]
+    eu = values[(values["geo"] == spec.eu_geo) & (values["period"] == last["period"])]["value"]
     eu_text = (
         fmt_value(eu.iloc[0], unit.percent, lang, unit.decimals)
         if len(eu) and pd.notna(eu.iloc[0])
         else t("chart.summary_no_eu", lang)
     )
-    tg = spec.get("target")
+    tg = spec.target
     if tg:
-        target_value = fmt_value(tg["value"], unit.percent, lang, _decimals(tg["value"]))
-        target_text = t("chart.summary_target", lang, value=target_value, year=tg["year"])
+        target_value = fmt_value(tg.value, unit.percent, lang, _decimals(tg.value))
+        target_text = t("chart.summary_target", lang, value=target_value, year=tg.year)
     else:
         target_text = t("chart.summary_no_target", lang)
     name = geo_names.get(geo, geo)
     if first["period"] == last["period"]:
         value = fmt_value(last["value"], unit.percent, lang, unit.decimals)
         return t(
-            "chart.summary_single", lang, title=entry["title"], unit=unit.get(lang), geo=name,
+            "chart.summary_single", lang, title=entry.title, unit=unit.get(lang), geo=name,
             value=value, period=last["period"], eu=eu_text, target=target_text,
         )  # fmt: skip
     return t(
-        "chart.summary", lang, title=entry["title"], unit=unit.get(lang), geo=geo_names.get(geo, geo),
+        "chart.summary", lang, title=entry.title, unit=unit.get(lang), geo=geo_names.get(geo, geo),
         first_value=fmt_value(first["value"], unit.percent, lang, unit.decimals),
         first_period=first["period"],
         last_value=fmt_value(last["value"], unit.percent, lang, unit.decimals),

@@ -1,4 +1,4 @@
-"""Scorecard indicator entry (reports.scorecard) → objective sentence and calculation card in plain words."""
+"""Scorecard indicator entry (contracts.IndicatorEntry) → objective sentence and calculation card in words."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from indicators.assess import (
     STRONG_EVIDENCE,
     STRONG_EVIDENCE_SHARE,
 )
-from indicators.units import UNITS
+from indicators.units import UNITS, Unit
 from indicators.vocabulary import STALE_AFTER_YEARS, WINDOW_YEARS
+from pipelines.contracts import Card, CardComparison, IndicatorEntry
 from presentation import status as status_words
 from presentation.i18n import DEFAULT_LANG, fmt_number, fmt_signed, fmt_value, t
 
@@ -65,12 +66,12 @@ def status_word(status: str, lang: str = DEFAULT_LANG, kind: str = "target") -> 
     return status_words.word(status, lang, kind)
 
 
-def objective_sentence(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) -> str:
+def objective_sentence(ind: IndicatorEntry, *, geo_name: str, lang: str = DEFAULT_LANG) -> str:
     """One sentence for a headline indicator: value, EU value, rank, target and where the trend leads."""
-    card = ind.get("card") or {}
-    if ind.get("data") != "available":
+    card = _card(ind)
+    if ind.data != "available":
         clauses = [t("narrative.no_data", lang, geo=geo_name)]
-    elif _num(ind.get("value")) is None:
+    elif ind.value is None:
         clauses = [t("narrative.no_value", lang, geo=geo_name)]
     else:
         clauses = [
@@ -83,21 +84,20 @@ def objective_sentence(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) ->
     return _capital(t("narrative.sentence", lang, text=t("narrative.clause_sep", lang).join(clauses)))
 
 
-def card_lines(ind: dict, *, geo_name: str, lang: str = DEFAULT_LANG) -> list[str]:
+def card_lines(ind: IndicatorEntry, *, geo_name: str, lang: str = DEFAULT_LANG) -> list[str]:
     """The calculation card in plain words, one short sentence a line; every line read from the card."""
-    card = ind.get("card") or {}
-    if ind.get("data") != "available":
+    card = _card(ind)
+    if ind.data != "available":
         return [t("narrative.card.no_data", lang)]
-    if _num(card.get("latest_value")) is None:
+    if card.latest_value is None:
         return [t("narrative.card.no_value", lang, geo=geo_name)]
     lines = [_target_line(ind, lang)]
-    currency = card.get("currency") or {}
-    if currency.get("stale"):
-        lines.append(t("narrative.card.stale", lang, year=_year(currency.get("latest_year")),
-                       years=STALE_AFTER_YEARS, now=currency.get("current_year")))  # fmt: skip
-    if card.get("comparable_from"):
-        lines.append(t("narrative.card.comparable_from", lang, year=card["comparable_from"]))
-    if card.get("start_year") is None:
+    if card.currency and card.currency.stale:
+        lines.append(t("narrative.card.stale", lang, year=_year(card.currency.latest_year),
+                       years=STALE_AFTER_YEARS, now=card.currency.current_year))  # fmt: skip
+    if card.comparable_from:
+        lines.append(t("narrative.card.comparable_from", lang, year=card.comparable_from))
+    if card.start_year is None:
         lines += _too_few_lines(ind, card, lang)
     else:
         lines += _window_lines(ind, card, geo_name, lang)
@@ -116,20 +116,23 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _num(v) -> float | None:
-    """A finite float, or None for None/NaN/inf (never printed as 'nan')."""
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
+def _card(ind: IndicatorEntry) -> Card:
+    """The entry's card; an entry without an assessment reads as a card holding its status alone."""
+    return ind.card or Card(method="none", status=ind.status)
 
 
-def _is_percent(ind: dict) -> bool:
-    unit = UNITS.get(ind.get("unit") or "")
-    return unit.percent if unit else bool((ind.get("card") or {}).get("is_percent"))
+def _unit(key: str) -> Unit | None:
+    """The unit of a catalogue key (the catalogue refuses unknown keys; a test's entry may have one)."""
+    return UNITS[key] if key in UNITS else None
+
+
+def _unit_text(unit: Unit, lang: str) -> str:
+    return getattr(unit, lang, unit.en)
+
+
+def _is_percent(ind: IndicatorEntry) -> bool:
+    unit = _unit(ind.unit)
+    return unit.percent if unit else bool(ind.card and ind.card.is_percent)
 
 
 def _small_decimals(x: float, decimals: int = 1) -> int:
@@ -140,11 +143,11 @@ def _small_decimals(x: float, decimals: int = 1) -> int:
     return d
 
 
-def _year(y) -> str:
+def _year(y: float | None) -> str:
     """2023.0 → '2023'; a missing year → '–' (as fmt_number), never 'None'."""
-    x = _num(y)
-    if x is None:
+    if y is None:
         return fmt_number(None)
+    x = float(y)
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
@@ -153,17 +156,17 @@ def _year_reached(y: float) -> str:
     return str(math.ceil(y - EPS))
 
 
-def _plain(value: float, ind: dict, lang: str, decimals: int | None = None) -> str:
+def _plain(value: float, ind: IndicatorEntry, lang: str, decimals: int | None = None) -> str:
     """34.5 → '34.5 %' for percentages, '73.1' otherwise (fmt_value); a count without decimals."""
     return fmt_value(value, _is_percent(ind), lang, _unit_decimals(ind) if decimals is None else decimals)
 
 
-def _unit_decimals(ind: dict) -> int:
-    unit = UNITS.get(ind.get("unit") or "")
+def _unit_decimals(ind: IndicatorEntry) -> int:
+    unit = _unit(ind.unit)
     return unit.decimals if unit else 1
 
 
-def _target_number(value: float, ind: dict, lang: str) -> str:
+def _target_number(value: float, ind: IndicatorEntry, lang: str) -> str:
     """Targets are round numbers: 75 → '75 %', 42.5 → '42.5 %'."""
     return _plain(value, ind, lang, 0 if float(value).is_integer() else 1)
 
@@ -178,18 +181,18 @@ def _running_text(name: str) -> str:
     return name[:1].lower() + name[1:] if name[:1].isupper() and name[1:2].islower() else name
 
 
-def _unit_name(ind: dict, lang: str) -> str:
-    unit = UNITS.get(ind.get("unit") or "")
-    return _running_text(unit.get(lang)) if unit else str(ind.get("unit") or "")
+def _unit_name(ind: IndicatorEntry, lang: str) -> str:
+    unit = _unit(ind.unit)
+    return _running_text(_unit_text(unit, lang)) if unit else ind.unit
 
 
-def _with_unit(value: float, ind: dict, lang: str, decimals: int | None = None) -> str:
+def _with_unit(value: float, ind: IndicatorEntry, lang: str, decimals: int | None = None) -> str:
     """34.5 → '34.5 % of enterprises', 121.5 → '121.5 g CO2 per km', 73.1 → '73.1 index, 1990 = 100'."""
-    unit = UNITS.get(ind.get("unit") or "")
+    unit = _unit(ind.unit)
     decimals = _unit_decimals(ind) if decimals is None else decimals
     if unit is None:
         return fmt_value(value, False, lang, decimals)
-    name = unit.get(lang)
+    name = _unit_text(unit, lang)
     if unit.percent:
         rest = name[1:].strip() if name.startswith("%") else name
         return t("narrative.value_unit", lang, value=fmt_value(value, True, lang, decimals), unit=rest)
@@ -197,21 +200,23 @@ def _with_unit(value: float, ind: dict, lang: str, decimals: int | None = None) 
     return t("narrative.value_unit", lang, value=text, unit=_running_text(name))
 
 
-def _amount(x: float, ind: dict, lang: str, *, signed: bool, decimals: int = 1) -> str:
+def _amount(x: float, ind: IndicatorEntry, lang: str, *, signed: bool, decimals: int = 1) -> str:
     """A difference in the indicator's units: '+1.7 percentage points', '2.3 g CO2 per km', '11.5'."""
     dec = _small_decimals(x, decimals)
     number = fmt_signed(x, lang, dec) if signed else fmt_number(x, lang, dec)
-    key = ind.get("unit") or ""
-    unit = UNITS.get(key)
+    key = ind.unit
+    unit = _unit(key)
     if _is_percent(ind):
         # The count as printed (a Decimal keeps its decimals): CLDR makes "1.0" plural in English.
         return t("narrative.pp", lang, value=number, count=Decimal(f"{abs(x):.{dec}f}"))
-    if unit is None or _label_unit(key, unit.get(lang)):
+    if unit is None or _label_unit(key, _unit_text(unit, lang)):
         return number
-    return t("narrative.value_unit", lang, value=number, unit=unit.get(lang))
+    return t("narrative.value_unit", lang, value=number, unit=_unit_text(unit, lang))
 
 
-def _rate(x: float, pace: str | None, ind: dict, lang: str, *, signed: bool, decimals: int = 1) -> str:
+def _rate(
+    x: float, pace: str | None, ind: IndicatorEntry, lang: str, *, signed: bool, decimals: int = 1
+) -> str:
     """A pace a year: compound as a percentage ('+2.2 %'), linear in the indicator's units."""
     if pace != "cagr":
         return _amount(x, ind, lang, signed=signed, decimals=decimals)
@@ -237,17 +242,17 @@ def _join(items: list[str], lang: str) -> str:
 # --------------------------------------------------------------------------- the sentence
 
 
-def _head(ind: dict, card: dict, geo_name: str, lang: str) -> str:
-    period = ind.get("latest_period") or _year(card.get("latest_year"))
-    words = _flag_words(ind.get("flag"), lang)
+def _head(ind: IndicatorEntry, card: Card, geo_name: str, lang: str) -> str:
+    period = ind.latest_period or _year(card.latest_year)
+    words = _flag_words(ind.flag, lang)
     if words:
         period = t("narrative.period_flags", lang, period=period, flags=_join(words, lang))
-    value = _with_unit(_num(ind["value"]), ind, lang)
-    eu = _num(ind.get("eu_value"))
-    unit = UNITS.get(ind.get("unit") or "")
+    value = _with_unit(ind.value, ind, lang)
+    eu = ind.eu_value
+    unit = _unit(ind.unit)
     if unit is not None and unit.subgroup:
         # "27 % of enterprises that considered AI" alone reads as if 27 % considered it: name the measure.
-        title = ind.get("title") or ""
+        title = ind.title
         if eu is None:
             return t("narrative.head_subgroup", lang, title=title, geo=geo_name, value=value, period=period)
         return t("narrative.head_subgroup_eu", lang, title=title, geo=geo_name, value=value, period=period,
@@ -257,76 +262,72 @@ def _head(ind: dict, card: dict, geo_name: str, lang: str) -> str:
     return t("narrative.head_eu", lang, geo=geo_name, value=value, period=period, eu=_plain(eu, ind, lang))
 
 
-def _lower_better_clause(ind: dict, lang: str) -> list[str]:
-    return [t("narrative.lower_better", lang)] if ind.get("direction") == "decrease" else []
+def _lower_better_clause(ind: IndicatorEntry, lang: str) -> list[str]:
+    return [t("narrative.lower_better", lang)] if ind.direction == "decrease" else []
 
 
-def _rank_clause(ind: dict, lang: str) -> list[str]:
-    rank, n = ind.get("rank"), ind.get("n_ranked")
-    if _num(rank) is None or not _num(n):
+def _rank_clause(ind: IndicatorEntry, lang: str) -> list[str]:
+    if ind.rank is None or not ind.n_ranked:
         return []
-    return [t("narrative.rank", lang, rank=int(rank), n=int(n))]
+    return [t("narrative.rank", lang, rank=ind.rank, n=ind.n_ranked)]
 
 
-def _has_target(ind: dict) -> bool:
-    target = ind.get("target") or {}
-    return _num(target.get("value")) is not None and target.get("year") is not None
+def _has_target(ind: IndicatorEntry) -> bool:
+    return ind.target is not None and ind.target.value is not None
 
 
-def _target_text(ind: dict, lang: str) -> str:
+def _target_text(ind: IndicatorEntry, lang: str) -> str:
     """'EU 2030 target 75 %', 'Belgian 2030 target 3 % (reference level, to be confirmed)'."""
-    target = ind["target"]
-    scope = "be" if target.get("scope") == "be" else "eu"
-    key = TARGET_KEYS[(scope, target.get("confidence") == "to_confirm")]
-    return t(key, lang, year=_year(target["year"]), value=_target_number(_num(target["value"]), ind, lang))
+    target = ind.target
+    scope = "be" if target.scope == "be" else "eu"
+    key = TARGET_KEYS[(scope, target.confidence == "to_confirm")]
+    return t(key, lang, year=_year(target.year), value=_target_number(target.value, ind, lang))
 
 
-def _target_clause(ind: dict, lang: str) -> list[str]:
+def _target_clause(ind: IndicatorEntry, lang: str) -> list[str]:
     return [_target_text(ind, lang)] if _has_target(ind) else []
 
 
-def _trend_clause(ind: dict, card: dict, lang: str) -> str:
-    status = card.get("status") or ind.get("status")
+def _trend_clause(ind: IndicatorEntry, card: Card, lang: str) -> str:
+    status = card.status
     if status == "insufficient_data":
         return _no_trend_clause(card, lang)
-    currency = card.get("currency") or {}
-    if currency.get("stale"):
+    if card.stale:
         # A pace measured years ago says nothing of today: no projection, and the reader is told why.
-        return t("narrative.trend.stale", lang, year=_year(currency.get("latest_year")))
+        return t("narrative.trend.stale", lang, year=_year(card.currency.latest_year))
     if _has_target(ind):
         return _target_trend(card, status, lang)
     return _direction_trend(ind, card, lang)
 
 
-def _no_trend_clause(card: dict, lang: str) -> str:
-    if (card.get("n_obs_total") or 0) <= 1:
-        key = "narrative.trend.one_year_met" if card.get("target_met_latest") else "narrative.trend.one_year"
+def _no_trend_clause(card: Card, lang: str) -> str:
+    if card.n_obs_total <= 1:
+        key = "narrative.trend.one_year_met" if card.target_met_latest else "narrative.trend.one_year"
         return t(key, lang)
-    if card.get("target_year_passed"):
-        return t("narrative.trend.passed", lang, year=_year(card.get("target_year")))
+    if card.target_year_passed:
+        return t("narrative.trend.passed", lang, year=_year(card.target_year))
     return t("narrative.trend.not_assessed", lang)
 
 
-def _target_trend(card: dict, status: str, lang: str) -> str:
+def _target_trend(card: Card, status: str, lang: str) -> str:
     if status == "target_met":
         return t("narrative.trend.target_met", lang)
-    if card.get("target_year_passed"):
-        return t("narrative.trend.passed", lang, year=_year(card.get("target_year")))
+    if card.target_year_passed:
+        return t("narrative.trend.passed", lang, year=_year(card.target_year))
     if status == "moving_away":
         return t("narrative.trend.moving_away", lang)
-    reached = _num(card.get("year_reached"))
-    if reached is None:
+    if card.year_reached is None:
         return t("narrative.trend.never", lang)
-    return t("narrative.trend.reached", lang, year=_year_reached(reached))
+    return t("narrative.trend.reached", lang, year=_year_reached(card.year_reached))
 
 
-def _direction_trend(ind: dict, card: dict, lang: str) -> str:
-    change = _num(card.get("pp_actual_per_year")) or 0.0  # the raw change decides rising or falling
-    start = _year(card.get("start_year"))
+def _direction_trend(ind: IndicatorEntry, card: Card, lang: str) -> str:
+    change = card.pp_actual_per_year or 0.0  # the raw change decides rising or falling
+    start = _year(card.start_year)
     if change == 0:
         return t("narrative.trend.flat", lang, start=start)
-    rate = _rate(abs(_num(card.get("actual_rate")) or 0.0), card.get("pace"), ind, lang, signed=False)
-    if _is_percent(ind) and card.get("pace") == "cagr":
+    rate = _rate(abs(card.actual_rate or 0.0), card.pace, ind, lang, signed=False)
+    if _is_percent(ind) and card.pace == "cagr":
         # A share's relative growth ("8.4 % a year") reads as points: the points first, the rate as such.
         pp = _amount(abs(change), ind, lang, signed=False)
         key = "narrative.trend.rising_pp" if change > 0 else "narrative.trend.falling_pp"
@@ -338,45 +339,45 @@ def _direction_trend(ind: dict, card: dict, lang: str) -> str:
 # --------------------------------------------------------------------------- the card
 
 
-def _target_line(ind: dict, lang: str) -> str:
+def _target_line(ind: IndicatorEntry, lang: str) -> str:
     if not _has_target(ind):
         threshold = fmt_value(DIRECTION_ONLY_THRESHOLD * 100, True, lang, 0)
         on_track = status_word("on_track", lang, "direction")
         return t("narrative.card.direction_only", lang, threshold=threshold, status=on_track)
-    target = ind["target"]
-    document = target.get("document") or ""
-    if target.get("article"):
+    target = ind.target
+    document = target.document or ""
+    if target.article:
         return t(
             "narrative.card.target_article",
             lang,
             target=_target_text(ind, lang),
             document=document,
-            article=target["article"],
+            article=target.article,
         )
     return t("narrative.card.target", lang, target=_target_text(ind, lang), document=document)
 
 
-def _too_few_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    if (card.get("n_obs_total") or 0) != 1:
-        return [t("narrative.card.reason", lang, reason=card.get("reason") or "")]
-    value = _with_unit(_num(card["latest_value"]), ind, lang)
-    lines = [t("narrative.card.one_year", lang, value=value, year=_year(card.get("latest_year")))]
-    if card.get("target_met_latest"):
+def _too_few_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    if card.n_obs_total != 1:
+        return [t("narrative.card.reason", lang, reason=card.reason or "")]
+    value = _with_unit(card.latest_value, ind, lang)
+    lines = [t("narrative.card.one_year", lang, value=value, year=_year(card.latest_year))]
+    if card.target_met_latest:
         lines.append(t("narrative.card.one_year_met", lang))
     return lines
 
 
-def _window_key(card: dict) -> str:
-    outside = bool(card.get("start_outside_window"))
-    if card.get("start_rule") == "base_year":
+def _window_key(card: Card) -> str:
+    outside = bool(card.start_outside_window)
+    if card.start_rule == "base_year":
         return "narrative.card.base_year_outside" if outside else "narrative.card.base_year"
     return "narrative.card.window_outside" if outside else "narrative.card.window"
 
 
-def _window_lines(ind: dict, card: dict, geo_name: str, lang: str) -> list[str]:
-    start, latest = card["start_year"], card["latest_year"]
-    window = card.get("window")
-    from_year = _num(latest) - window if _num(window) is not None else None
+def _window_lines(ind: IndicatorEntry, card: Card, geo_name: str, lang: str) -> list[str]:
+    start, latest = card.start_year, card.latest_year
+    window = card.window
+    from_year = latest - window if window is not None else None
     lines = [
         t(
             _window_key(card),
@@ -385,73 +386,72 @@ def _window_lines(ind: dict, card: dict, geo_name: str, lang: str) -> list[str]:
             latest=_year(latest),
             window=window,
             from_year=_year(from_year),
-            base=_year(card.get("base_year")),
+            base=_year(card.base_year),
         ),
         t(
             "narrative.card.values",
             lang,
             geo=geo_name,
-            start_value=_plain(_num(card["start_value"]), ind, lang),
+            start_value=_plain(card.start_value, ind, lang),
             start=_year(start),
-            latest_value=_plain(_num(card["latest_value"]), ind, lang),
+            latest_value=_plain(card.latest_value, ind, lang),
             latest=_year(latest),
             unit=_unit_name(ind, lang),
         ),
     ]
-    if card.get("break_in_window"):
-        years = _join([_year(y) for y in card.get("break_years") or []], lang)
+    if card.break_in_window:
+        years = _join([_year(y) for y in card.break_years], lang)
         lines.append(t("narrative.card.break", lang, years=years))
-    words = _flag_words(card.get("flags_latest") or [], lang)
+    words = _flag_words(card.flags_latest, lang)
     if words:
         lines.append(t("narrative.card.flags_latest", lang, year=_year(latest), flags=_join(words, lang)))
     return lines
 
 
-def _pace_key(card: dict) -> str:
-    if card.get("pace") == "cagr":
+def _pace_key(card: Card) -> str:
+    if card.pace == "cagr":
         return "narrative.card.pace_cagr"
-    values = [_num(card.get(k)) for k in ("start_value", "latest_value", "target_value")]
+    values = (card.start_value, card.latest_value, card.target_value)
     if any(v == 0 for v in values if v is not None):
         return "narrative.card.pace_linear_zero"
     return "narrative.card.pace_linear_signs"
 
 
-def _pace_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    pace = card.get("pace")
-    actual = _num(card.get("actual_rate"))
+def _pace_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    pace, actual = card.pace, card.actual_rate
     if actual is None:
         return []
     lines = [t(_pace_key(card), lang, rate=_rate(actual, pace, ind, lang, signed=True, decimals=2))]
-    required = _num(card.get("required_rate"))
+    required = card.required_rate
     if required is not None and _has_target(ind):
         lines.append(
             t(
                 "narrative.card.required",
                 lang,
                 rate=_rate(required, pace, ind, lang, signed=True, decimals=2),
-                start_value=_plain(_num(card["start_value"]), ind, lang),
-                start=_year(card["start_year"]),
-                target=_target_number(_num(card["target_value"]), ind, lang),
-                year=_year(card["target_year"]),
+                start_value=_plain(card.start_value, ind, lang),
+                start=_year(card.start_year),
+                target=_target_number(card.target_value, ind, lang),
+                year=_year(card.target_year),
             )
         )
     return lines
 
 
-def _target_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    status = card.get("status")
-    target = _target_number(_num(card["target_value"]), ind, lang)
+def _target_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    status = card.status
+    target = _target_number(card.target_value, ind, lang)
     if status == "target_met":
-        value = _with_unit(_num(card["latest_value"]), ind, lang)
-        years = {"year": _year(card["latest_year"]), "target_year": _year(card["target_year"])}
+        value = _with_unit(card.latest_value, ind, lang)
+        years = {"year": _year(card.latest_year), "target_year": _year(card.target_year)}
         return [t("narrative.card.target_met", lang, value=value, target=target, **years)]
     if status == "insufficient_data":
         return [_not_assessed_line(card, lang)]
-    if card.get("target_year_passed"):
+    if card.target_year_passed:
         best, word = status_word("insufficient", lang), status_word(status, lang)
-        year, latest = _year(card["target_year"]), _year(card["latest_year"])
+        year, latest = _year(card.target_year), _year(card.latest_year)
         return [t("narrative.card.passed", lang, year=year, latest=latest, best=best, status=word)]
-    ratio = _num(card.get("ratio"))
+    ratio = card.ratio
     if ratio is None or status not in RATIO_CLASSES:
         return [t("narrative.card.target_equal", lang, status=status_word(status, lang))]
     key, low, high = RATIO_CLASSES[status]
@@ -473,18 +473,18 @@ def _ratio_bound(x: float | None, lang: str) -> str:
     return fmt_number(x, lang, 0 if x == 0 else 2)
 
 
-def _not_assessed_line(card: dict, lang: str) -> str:
-    start, target_year = _num(card.get("start_year")), _num(card.get("target_year"))
+def _not_assessed_line(card: Card, lang: str) -> str:
+    start, target_year = card.start_year, card.target_year
     if start is not None and target_year is not None and target_year <= start:
         return t("narrative.card.target_before_start", lang, year=_year(target_year), start=_year(start))
-    return t("narrative.card.reason", lang, reason=card.get("reason") or "")
+    return t("narrative.card.reason", lang, reason=card.reason or "")
 
 
-def _direction_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    status, pace = card.get("status"), card.get("pace")
-    growth, threshold = _num(card.get("growth")), _num(card.get("threshold"))
+def _direction_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    status, pace = card.status, card.pace
+    growth, threshold = card.growth, card.threshold
     if status not in GROWTH_KEYS or growth is None or threshold is None:
-        reason = card.get("reason") or status_word(status, lang, "direction")
+        reason = card.reason or status_word(status, lang, "direction")
         return [t("narrative.card.reason", lang, reason=reason)]
     lines = [
         t(
@@ -496,15 +496,14 @@ def _direction_lines(ind: dict, card: dict, lang: str) -> list[str]:
         )
     ]
     if pace != "cagr":
-        basis = max(abs(_num(card["start_value"])), abs(_num(card["latest_value"])))
+        basis = max(abs(card.start_value), abs(card.latest_value))
         pct = fmt_value(DIRECTION_ONLY_THRESHOLD * 100, True, lang, 0)
         lines.append(t("narrative.card.threshold_linear", lang, pct=pct, basis=_plain(basis, ind, lang)))
     return lines + _limit_lines(ind, card, lang)
 
 
-def _limit_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    limit, factor = _num(card.get("limit")), _num(card.get("limit_factor"))
-    start = _num(card.get("start_value"))
+def _limit_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    limit, factor, start = card.limit, card.limit_factor, card.start_value
     factor_text = fmt_number(factor, lang, 3) if factor is not None else ""
     # A factor that prints as 1.000 changes nothing worth a line.
     if limit is None or start is None or factor is None or factor_text == fmt_number(1, lang, 3):
@@ -512,7 +511,7 @@ def _limit_lines(ind: dict, card: dict, lang: str) -> list[str]:
     kwargs = {"limit": _plain(limit, ind, lang, 0), "factor": factor_text}
     if start > limit:
         return [t("narrative.card.limit_mirror", lang, **kwargs)]
-    exponent = _num(card.get("limit_exponent")) or LIMIT_EXPONENT
+    exponent = card.limit_exponent or LIMIT_EXPONENT
     return [
         t(
             "narrative.card.limit",
@@ -525,35 +524,33 @@ def _limit_lines(ind: dict, card: dict, lang: str) -> list[str]:
     ]
 
 
-def _projection_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    if not _has_target(ind) or card.get("status") in ("target_met", "insufficient_data"):
+def _projection_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    if not _has_target(ind) or card.status in ("target_met", "insufficient_data"):
         return []
     lines = []
-    projected, limit = _num(card.get("projected_value")), _num(card.get("limit"))
+    projected, limit = card.projected_value, card.limit
     if projected is not None:
-        target = _target_number(_num(card["target_value"]), ind, lang)
-        value, year = _plain(projected, ind, lang), _year(card["target_year"])
+        target = _target_number(card.target_value, ind, lang)
+        value, year = _plain(projected, ind, lang), _year(card.target_year)
         lines.append(t("narrative.card.projected", lang, value=value, year=year, target=target))
         if limit is not None and projected > limit:
             lines.append(t("narrative.card.projected_beyond_limit", lang, limit=_plain(limit, ind, lang, 0)))
-    reached = _num(card.get("year_reached"))
-    if reached is None:
+    if card.year_reached is None:
         lines.append(t("narrative.card.never", lang))
     else:
-        lines.append(t("narrative.card.reached", lang, year=_year_reached(reached)))
+        lines.append(t("narrative.card.reached", lang, year=_year_reached(card.year_reached)))
     return lines + _needed_lines(ind, card, lang)
 
 
-def _needed_lines(ind: dict, card: dict, lang: str) -> list[str]:
-    pace, latest = card.get("pace"), _year(card["latest_year"])
-    needed = _num(card.get("pace_needed"))
+def _needed_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
+    pace, latest, needed = card.pace, _year(card.latest_year), card.pace_needed
     if needed is None:
         return []
     rate = _rate(needed, pace, ind, lang, signed=True, decimals=2)
     lines = [t("narrative.card.needed", lang, latest=latest, rate=rate)]
-    start_value, target_value = _num(card.get("start_value")), _num(card.get("target_value"))
-    start, target_year = _num(card.get("start_year")), _num(card.get("target_year"))
-    pp_actual = _num(card.get("pp_actual_per_year"))
+    start_value, target_value = card.start_value, card.target_value
+    start, target_year = card.start_year, card.target_year
+    pp_actual = card.pp_actual_per_year
     if not (_is_percent(ind) and pace == "cagr") or None in (start_value, target_value, start, target_year,
                                                              pp_actual) or target_year <= start:  # fmt: skip
         return lines
@@ -565,7 +562,7 @@ def _needed_lines(ind: dict, card: dict, lang: str) -> list[str]:
           actual=fmt_signed(pp_actual, lang), start=_year(start))
     )  # fmt: skip
     behind_in_points = (pp_actual < pp_required) if target_value >= start_value else (pp_actual > pp_required)
-    if behind_in_points != (card.get("status") not in ("on_track", "target_met")):
+    if behind_in_points != (card.status not in ("on_track", "target_met")):
         lines.append(t("narrative.card.pace_basis", lang))
     return lines
 
@@ -578,26 +575,26 @@ def _gap_key(gap: float, direction: str | None, keys: tuple[str, str, str]) -> s
     return keys[0] if d * gap > 0 else keys[1]
 
 
-def _comparison_lines(ind: dict, card: dict, geo_name: str, lang: str) -> list[str]:
-    comp = card.get("comparison") or {}
-    direction = card.get("direction") or ind.get("direction")
-    year = _year(comp.get("year"))
+def _comparison_lines(ind: IndicatorEntry, card: Card, geo_name: str, lang: str) -> list[str]:
+    comp = card.comparison or CardComparison()
+    direction = card.direction or ind.direction
+    year = _year(comp.year)
     lines = []
-    eu, gap = _num(comp.get("eu_value")), _num(comp.get("gap_to_eu"))
+    eu, gap = comp.eu_value, comp.gap_to_eu
     if eu is not None and gap is not None:
         keys = ("narrative.card.eu_ahead", "narrative.card.eu_behind", "narrative.card.eu_level")
         amount = _amount(abs(gap), ind, lang, signed=False)
         eu_text = _plain(eu, ind, lang)
         lines.append(t(_gap_key(gap, direction, keys), lang, year=year, eu=eu_text, geo=geo_name, gap=amount))
-    if _num(comp.get("rank")) is not None and _num(comp.get("n_ranked")):
-        rank, n = int(comp["rank"]), int(comp["n_ranked"])
-        lines.append(t("narrative.card.rank", lang, geo=geo_name, rank=rank, n=n, year=year))
+    if comp.rank is not None and comp.n_ranked:
+        lines.append(t("narrative.card.rank", lang, geo=geo_name, rank=comp.rank, n=comp.n_ranked, year=year))
     return lines + _neighbour_lines(ind, comp, direction, geo_name, lang)
 
 
-def _neighbour_lines(ind: dict, comp: dict, direction: str | None, geo_name: str, lang: str) -> list[str]:
-    code = comp.get("best_neighbour")
-    value, gap = _num(comp.get("best_neighbour_value")), _num(comp.get("gap_to_best_neighbour"))
+def _neighbour_lines(
+    ind: IndicatorEntry, comp: CardComparison, direction: str | None, geo_name: str, lang: str
+) -> list[str]:
+    code, value, gap = comp.best_neighbour, comp.best_neighbour_value, comp.gap_to_best_neighbour
     if not code or value is None or gap is None:
         return []
     name = t(NEIGHBOUR_KEYS[code], lang) if code in NEIGHBOUR_KEYS else code

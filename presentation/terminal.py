@@ -1,4 +1,4 @@
-"""Scorecard dict (reports.scorecard) → a readable rich table in the terminal, with a summary line."""
+"""Scorecard (contracts.Scorecard) → a readable rich table in the terminal, with a summary line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.table import Table
 
 from indicators.units import UNITS
 from indicators.vocabulary import STATUSES
+from pipelines.contracts import IndicatorEntry, Scorecard
 from presentation import status as status_words
 
 # Status shown as a word and a symbol, never by colour alone; the words are the app's (status.word).
@@ -33,47 +34,47 @@ def _num(v: float | None) -> str:
     return "–" if v is None else f"{float(Decimal(repr(v)).quantize(Decimal('0.1'), ROUND_HALF_UP)):,.1f}"
 
 
-def render(console: Console, card: dict) -> None:
-    geo, lang = card["geo"], card.get("lang", "en")
-    data = card.get("data") or {}
-    updated = data.get("newest_upstream_update") or "not stated"
+def render(console: Console, card: Scorecard) -> None:
+    geo, lang, data = card.geo, card.lang, card.data
+    updated = data.newest_upstream_update or "not stated"
     console.print(
-        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: latest data {data.get('latest_year_oldest')}–"
-        f"{data.get('latest_year_newest')}, newest publisher update {updated}, "
-        f"warehouse built {card['built_at']}"
+        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: latest data {data.latest_year_oldest}–"
+        f"{data.latest_year_newest}, newest publisher update {updated}, "
+        f"warehouse built {card.built_at}"
     )
-    for obj in card["objectives"]:
-        ev = obj.get("evidence") or {}
-        evidence = f"evidence {ev.get('level')}: {ev.get('n_current')} of {ev.get('n_indicators')} current"
-        word = status_cell(obj["status"], obj.get("status_kind", "target"), lang)
-        table = Table(title=f"{obj['number']}. {obj['title']} — {word} ({evidence})",
-                      title_justify="left")  # fmt: skip
+    for obj in card.objectives:
+        ev = obj.evidence
+        evidence = f"evidence {ev and ev.level}: {ev and ev.n_current} of {ev and ev.n_indicators} current"
+        word = status_cell(obj.status, obj.status_kind, lang)
+        table = Table(title=f"{obj.number}. {obj.title} — {word} ({evidence})", title_justify="left")
         for col, just in (("indicator", "left"), ("period", "left"), (geo, "right"), ("EU", "right"),
                           ("position", "left"), ("target", "left"), ("progress", "left")):  # fmt: skip
             table.add_column(col, justify=just, overflow="fold")
-        for ind in obj["indicators"]:
-            t = ind["target"]
-            value = "value unknown" if t and t["value"] is None else f"{t['value']:g}" if t else ""
-            target = f"{value} by {t['year']} ({t['scope'].upper()})" if t else "direction only"
-            if ind["data"] != "available":
-                target += " · no data yet"
-            position = ind.get("position") or "–"
-            if ind["rank"]:
-                position += f", rank {ind['rank']}/{ind['n_ranked']}"
-            unit = UNITS[ind["unit"]].en
-            lower = " · lower is better" if ind["direction"] == "decrease" else ""
-            period = (ind["latest_period"] or "–") + (
-                " [dark_orange](stale)[/dark_orange]" if ind["stale"] else ""
-            )
-            table.add_row(
-                f"{ind['title']} [dim]({unit}{lower})[/dim]", period,
-                _num(ind["value"]) + (f" {ind['flag']}" if ind["flag"] else ""), _num(ind["eu_value"]),
-                position, target, status_cell(ind["status"], ind.get("status_kind", "target"), lang),
-            )  # fmt: skip
+        for ind in obj.indicators:
+            table.add_row(*_row(ind, lang))
         console.print(table)
     counts: dict[str, int] = {}
-    for obj in card["objectives"]:
-        word = status_cell(obj["status"], obj.get("status_kind", "target"), lang)
+    for obj in card.objectives:
+        word = status_cell(obj.status, obj.status_kind, lang)
         counts[word] = counts.get(word, 0) + 1
     summary = " · ".join(f"{n} {word}" for word, n in counts.items())
-    console.print(f"[bold]{len(card['objectives'])} objectives:[/bold] {summary}")
+    console.print(f"[bold]{len(card.objectives)} objectives:[/bold] {summary}")
+
+
+def _row(ind: IndicatorEntry, lang: str) -> tuple[str, ...]:
+    t = ind.target
+    value = "value unknown" if t and t.value is None else f"{t.value:g}" if t else ""
+    target = f"{value} by {t.year} ({t.scope.upper()})" if t else "direction only"
+    if ind.data != "available":
+        target += " · no data yet"
+    position = ind.position or "–"
+    if ind.rank:
+        position += f", rank {ind.rank}/{ind.n_ranked}"
+    unit = UNITS[ind.unit].en
+    lower = " · lower is better" if ind.direction == "decrease" else ""
+    period = (ind.latest_period or "–") + (" [dark_orange](stale)[/dark_orange]" if ind.stale else "")
+    return (
+        f"{ind.title} [dim]({unit}{lower})[/dim]", period,
+        _num(ind.value) + (f" {ind.flag}" if ind.flag else ""), _num(ind.eu_value),
+        position, target, status_cell(ind.status, ind.status_kind, lang),
+    )  # fmt: skip

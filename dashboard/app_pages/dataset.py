@@ -38,7 +38,7 @@ def describe(key: str) -> str:
 skey = state.select(
     t("dataset.series", lang), keys, key="series", default=keys[0], lang=lang, format_func=describe
 )
-values = explore.display_values(queries.series_observations(v, source, dataset, skey), {})
+values = explore.display_values(queries.series_observations(v, source, dataset, skey))
 geos = sorted(values["geo"].unique(), key=lambda g: names.get(g, g))
 default = [g for g in (country, "EU27_2020", "EU") if g in geos][:2] or geos[:1]
 chosen_geos = state.multiselect(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import components, queries, state
+from indicators.model import Indicator
 from indicators.units import UNITS
 from indicators.vocabulary import EU27
 from presentation import charts, explore, exports, indicator_chart
@@ -13,11 +14,11 @@ v = components.version()
 country = components.geo_selector(v, lang)  # highlighted in the charts, first among the default countries
 components.data_as_of(v, lang)
 names = components.geo_names(v)
-specs = {s["id"]: s for s in queries.indicator_specs(v)}
+specs = {s.id: s for s in queries.indicator_specs(v)}
 
 
-def _title(spec: dict) -> str:
-    return spec["title"].get(lang) or spec["title"]["en"]
+def _title(spec: Indicator) -> str:
+    return spec.title.get(lang)
 
 
 st.title(t("explorer.header", lang))
@@ -29,21 +30,21 @@ indicator = state.select(
     key="indicator",
     default="ai_enterprises",
     lang=lang,
-    format_func=lambda i: f"{specs[i]['objective']} · {_title(specs[i]['spec'])}",
+    format_func=lambda i: f"{specs[i].objective} · {_title(specs[i].spec)}",
 )
 info = specs[indicator]
-spec = info["spec"]
+spec = info.spec
 title = _title(spec)
-if info["resolution"] == "no_dataset":
+if info.resolution == "no_dataset":
     st.info(t("explorer.no_data", lang), icon=":material/cloud_download:")
     # How to get the figures is for whoever runs the tool, apart from the reader's message.
     st.caption(t("sources.admin", lang))
     st.stop()
 
-keys = queries.dataset_series_keys(v, spec["source"], spec["dataset"])
-labels = queries.labels(v, spec["source"], spec["dataset"])
-codes = dict(spec["series"])
-breakdowns = explore.breakdown_dimensions(spec["series"], keys)
+keys = queries.dataset_series_keys(v, spec.source, spec.dataset)
+labels = queries.labels(v, spec.source, spec.dataset)
+codes = dict(spec.series)
+breakdowns = explore.breakdown_dimensions(spec.series, keys)
 if breakdowns:
     st.markdown(f"**{t('explorer.breakdowns', lang)}**")
     cols = st.columns(min(len(breakdowns), 4))
@@ -54,7 +55,7 @@ if breakdowns:
                 labels.get(("dimension", dim), dim),
                 options,
                 key=f"b_{dim}",
-                default=spec["series"][dim],
+                default=spec.series[dim],
                 lang=lang,
                 format_func=lambda c, d=dim: labels.get((d, c), c),
             )
@@ -63,12 +64,12 @@ if series_key is None:
     st.info(t("explorer.no_data", lang))
     st.stop()
 
-if codes == spec["series"]:
+if codes == spec.series:
     # The indicator itself: its own series and the years another publisher's record adds (with origin).
     values = queries.indicator_values(v, indicator)
 else:
     values = explore.display_values(
-        queries.series_observations(v, spec["source"], spec["dataset"], series_key), spec
+        queries.series_observations(v, spec.source, spec.dataset, series_key), spec.multiplier
     )
 available = sorted(
     values["geo"].unique(), key=lambda g: (g not in EU27 and not g.startswith("EU"), names.get(g, g))
@@ -94,7 +95,7 @@ with c2:
     last = int(state.select("–", [str(y) for y in years], key="to", default=str(years[-1]), lang=lang))
 with c3:
     # A ranking of member states only where they compare: not for counts, nor for Belgium and its regions.
-    rankable = spec.get("geos", "eu27") == "eu27" and spec.get("comparable_across_geos", True)
+    rankable = spec.geos == "eu27" and spec.comparable_across_geos
     view = state.select(
         t("explorer.view", lang),
         ["trend", "ranking", "table"] if rankable else ["trend", "table"],
@@ -105,9 +106,9 @@ with c3:
         format_func=lambda x: t(f"explorer.view.{x}", lang),
     )
 first, last = min(first, last), max(first, last)
-unit = UNITS[spec["unit"]]
-meta = components.dataset_meta(v, spec["source"], spec["dataset"])
-chart_title = explore.title_with_breakdowns(title, spec["series"], codes, labels)
+unit = UNITS[spec.unit]
+meta = components.dataset_meta(v, spec.source, spec.dataset)
+chart_title = explore.title_with_breakdowns(title, spec.series, codes, labels)
 
 if view == "ranking":
     ranked_years = explore.years_with_members(values)
@@ -118,7 +119,7 @@ if view == "ranking":
         t("explorer.year", lang), ranked_years, key="year", default=ranked_years[-1], lang=lang
     )
     shown = values[(values["period"] == year) & values["geo"].isin(EU27)]
-    eu = values[(values["period"] == year) & (values["geo"] == spec["eu_geo"])]["value"].dropna()
+    eu = values[(values["period"] == year) & (values["geo"] == spec.eu_geo)]["value"].dropna()
     fig = charts.ranking_chart(
         shown,
         title="",
@@ -126,9 +127,9 @@ if view == "ranking":
         source_line="",
         highlight=country,
         eu_value=float(eu.iloc[0]) if len(eu) else None,
-        eu_label=names.get(spec["eu_geo"], "EU"),
+        eu_label=names.get(spec.eu_geo, "EU"),
         geo_names=names,
-        descending=spec["direction"] == "increase",
+        descending=spec.direction == "increase",
         lang=lang,
     )
     st.subheader(t("explorer.ranking_title", lang, title=chart_title, year=year))
@@ -139,7 +140,7 @@ else:
         st.info(t("explorer.no_data", lang))
         st.stop()
     if view == "trend":
-        target, refs = indicator_chart.levels(spec, lang) if codes == spec["series"] else (None, [])
+        target, refs = indicator_chart.levels(spec, lang) if codes == spec.series else (None, [])
         # Title and source are the text around the chart (subheader, caption): in the figure they would
         # be said twice and sit under the toolbar.
         fig = charts.trend_chart(
@@ -168,22 +169,16 @@ c1.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
-entry = next(
-    (
-        i
-        for o in queries.scorecard(v, country, lang)["objectives"]
-        for i in o["indicators"]
-        if i["id"] == indicator
-    ),
-    {},
-)
+entry = queries.scorecard(v, country, lang).indicator(indicator)
 # The codes and period of what is shown; the target only for the indicator's own series (not a breakdown).
-shown_entry = {**entry, "title": chart_title, "latest_period": table["period"].max() if len(table) else None}
-if codes != spec["series"]:
-    shown_entry["target"] = None
+own_series = codes == spec.series
+shown_entry = entry.model_copy(
+    update={"title": chart_title, "latest_period": table["period"].max() if len(table) else None}
+    | ({} if own_series else {"target": None})
+)
 metadata = exports.metadata_rows(
     {
-        "spec": spec if codes == spec["series"] else {**spec, "series": codes, "target": None},
+        "spec": spec if own_series else spec.model_copy(update={"series": codes, "target": None}),
         "meta": meta,
         "entry": shown_entry,
         "built_at": queries.build_info(v).get("built_at"),

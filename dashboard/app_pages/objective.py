@@ -12,29 +12,29 @@ geo = components.geo_selector(v, lang)
 components.data_as_of(v, lang)
 names = components.geo_names(v)
 card = queries.scorecard(v, geo, lang)
-by_number = {str(o["number"]): o for o in card["objectives"]}
+by_number = {str(o.number): o for o in card.objectives}
 
 with st.sidebar:
     chosen = state.select(
         t("objective.choose", lang), list(by_number), key="objective", default="1", lang=lang,
-        format_func=lambda n: f"{n} · {by_number[n]['title']}",
+        format_func=lambda n: f"{n} · {by_number[n].title}",
     )  # fmt: skip
 obj = by_number[chosen]
-specs = {s["id"]: s["spec"] for s in queries.indicator_specs(v)}
+specs = {s.id: s.spec for s in queries.indicator_specs(v)}
 
-st.title(t("objective.header", lang, number=obj["number"], title=obj["title"]))
+st.title(t("objective.header", lang, number=obj.number, title=obj.title))
 st.caption(
     t("scorecard.header", lang, geo=names.get(geo, geo)) + " · " + components.data_currency_text(v, lang)
 )
-components.status_badge(obj["status"], lang, obj.get("status_kind", "target"))
+components.status_badge(obj.status, lang, obj.status_kind)
 st.caption(t("label.pair", lang, label=t("objective.evidence", lang),
-             value=status.evidence_text(obj.get("evidence"), lang)))  # fmt: skip
-upcoming = status.next_release_text(obj.get("next_release"), lang, objective=True)
+             value=status.evidence_text(obj.evidence, lang)))  # fmt: skip
+upcoming = status.next_release_text(obj.next_release, lang, objective=True)
 if upcoming:
     st.info(upcoming, icon=":material/event:")
-description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj["number"])
+description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj.number)
 st.write(description)
-st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj["indicators"], lang)))
+st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)))
 
-for entry in obj["indicators"]:
-    components.indicator_section(entry, specs[entry["id"]], geo, v, lang)
+for entry in obj.indicators:
+    components.indicator_section(entry, specs[entry.id], geo, v, lang)

@@ -35,17 +35,17 @@ st.dataframe(
 )
 
 st.subheader(t("sources.missing", lang))
-gaps = [s for s in queries.indicator_specs(v) if s["resolution"] != "ok"]
+gaps = [s for s in queries.indicator_specs(v) if s.resolution != "ok"]
 if gaps:
     st.write(t("sources.missing_intro", lang))
     st.info(t("sources.admin", lang), icon=":material/admin_panel_settings:")
     st.dataframe(
         [
             {
-                t("sources.col.indicator", lang): s["spec"]["title"].get(lang) or s["spec"]["title"]["en"],
-                t("sources.col.objective", lang): s["objective"],
-                t("sources.col.dataset", lang): f"{s['spec']['source']}/{s['spec']['dataset']}",
-                t("sources.col.why", lang): s["resolution_msg"],
+                t("sources.col.indicator", lang): s.spec.title.get(lang),
+                t("sources.col.objective", lang): s.objective,
+                t("sources.col.dataset", lang): f"{s.spec.source}/{s.spec.dataset}",
+                t("sources.col.why", lang): s.resolution_msg,
             }
             for s in gaps
         ],

@@ -53,7 +53,7 @@ def read_once(con: duckdb.DuckDBPyConnection) -> list:
     finally:
         cur.close()
     n_obs, location = info[0] if len(info) == 1 else (None, None)
-    return [len(info), n_obs, location, count, len(card["objectives"])]
+    return [len(info), n_obs, location, count, len(card.objectives)]
 
 
 class SessionConnections:

@@ -42,7 +42,7 @@ def test_svg_chart_carries_title_source_and_target_label(con, lang):
     ctx = exports.indicator_context(con, "renewables_share", "BE", lang)
     svg = html.unescape(exports.image_bytes(exports.chart_figure(ctx, "BE", lang), "svg").decode("utf-8"))
     assert svg.lstrip().startswith("<svg")
-    assert ctx["entry"]["title"] in svg
+    assert ctx["entry"].title in svg
     assert "Eurostat, nrg_ind_ren" in svg
     target = t(
         "chart.target",
@@ -100,20 +100,20 @@ def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers
     flat = " ".join(pages)
     assert _norm(t("briefing.title", lang)) in pages[0]
     card = reports.scorecard(con, "BE", lang)
-    for obj in card["objectives"]:
-        starts = [p for p in pages if p.startswith(f"{obj['number']}. ")]
-        assert len(starts) == 1, f"objective {obj['number']} should open exactly one page"
+    for obj in card.objectives:
+        starts = [p for p in pages if p.startswith(f"{obj.number}. ")]
+        assert len(starts) == 1, f"objective {obj.number} should open exactly one page"
     assert any(_norm(t("briefing.annex", lang)) in p for p in pages[-3:])
     # Every figure of the scorecard table, formatted for the language, is in the pack.
-    for obj in card["objectives"]:
-        ind = obj["indicators"][0]
-        unit = UNITS[ind["unit"]]
-        for v in (ind["value"], ind["eu_value"]):
+    for obj in card.objectives:
+        ind = obj.indicators[0]
+        unit = UNITS[ind.unit]
+        for v in (ind.value, ind.eu_value):
             if v is not None:
                 assert _norm(fmt_value(v, unit.percent, lang)) in flat
     # Each objective says the strength of its evidence; stale figures say their age.
-    for obj in card["objectives"]:
-        assert _norm(status.evidence_short(obj["evidence"], lang)) in flat
-    stale = [i for o in card["objectives"] for i in o["indicators"] if i["stale"] and i["value"] is not None]
+    for obj in card.objectives:
+        assert _norm(status.evidence_short(obj.evidence, lang)) in flat
+    stale = [i for i in card.indicators() if i.stale and i.value is not None]
     assert stale and all(_norm(status.stale_text(i, lang)) in flat for i in stale)
     assert not re.search(r"aiplan refresh", flat), "a developer instruction in the ministers' pack"

@@ -130,7 +130,7 @@ def _fingerprint(path: Path | None = None, where: str = "true") -> tuple:
 def _scorecard_json(path: Path | None = None) -> str:
     con = warehouse.connect_read_only(path or get_settings().warehouse)
     try:
-        return json.dumps(reports.scorecard(con, "BE"), sort_keys=True, default=str)
+        return json.dumps(reports.scorecard(con, "BE").model_dump(mode="json"), sort_keys=True, default=str)
     finally:
         con.close()
 
@@ -200,7 +200,7 @@ def _assert_whole(path: Path) -> None:
         assert con.execute("SELECT count(*), max(n_obs) FROM build_info").fetchone() == (1, n_obs)
         assert con.execute("SELECT sum(n_obs) FROM datasets").fetchone()[0] == n_obs
         assert con.execute("SELECT count(*) FROM objectives").fetchone()[0] == 9
-        assert len(reports.scorecard(con, "BE")["objectives"]) == 9
+        assert len(reports.scorecard(con, "BE").objectives) == 9
     finally:
         con.close()
     assert not list(path.parent.glob(f".{path.name}.*")), "a temporary build file was left behind"
@@ -645,7 +645,7 @@ def test_app_reading_during_refresh_never_sees_an_error(env, upstream, present):
                     card = reports.scorecard(con, "BE")
                 finally:
                     con.close()
-                reads.append((*info, n, len(card["objectives"])))
+                reads.append((*info, n, len(card.objectives)))
             except Exception as exc:  # noqa: BLE001 (any error the app would show is a failure)
                 errors.append(f"{type(exc).__name__}: {exc}")
             if last:

@@ -104,9 +104,12 @@ def test_a_message_with_plural_forms_takes_the_form_of_the_count_in_each_languag
     ],
 )
 def test_percentage_points_agree_with_the_number_as_printed(x, lang, expected):
+    from pipelines.contracts import IndicatorEntry
     from presentation.narrative import _amount
 
-    assert _amount(x, {"unit": "pc_individuals"}, lang, signed=True) == expected
+    ind = IndicatorEntry(id="x", title="x", unit="pc_individuals", direction="increase", data="available",
+                         status="insufficient_data")  # fmt: skip
+    assert _amount(x, ind, lang, signed=True) == expected
 
 
 def test_on_screen_tables_use_the_readers_decimal_mark():

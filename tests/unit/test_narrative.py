@@ -19,6 +19,7 @@ from indicators.assess import (
     assess,
 )
 from indicators.units import UNITS
+from pipelines.contracts import IndicatorEntry
 from presentation import narrative
 from presentation.i18n import catalogue, fmt_number, fmt_value
 from presentation.narrative import card_lines, objective_sentence, status_word
@@ -114,12 +115,17 @@ def entry(
     }
 
 
-def sentence(ind: dict) -> str:
-    return objective_sentence(ind, geo_name="Belgium")
+def as_entry(ind: dict | IndicatorEntry) -> IndicatorEntry:
+    """The test's dict as the contract reports.scorecard hands the narrative."""
+    return ind if isinstance(ind, IndicatorEntry) else IndicatorEntry.model_validate(ind)
 
 
-def card(ind: dict) -> list[str]:
-    return card_lines(ind, geo_name="Belgium")
+def sentence(ind: dict | IndicatorEntry) -> str:
+    return objective_sentence(as_entry(ind), geo_name="Belgium")
+
+
+def card(ind: dict | IndicatorEntry) -> list[str]:
+    return card_lines(as_entry(ind), geo_name="Belgium")
 
 
 # The worked example of methodology.md (40 → 50 over 2018–2023, target 80 in 2030).
@@ -165,7 +171,7 @@ def test_sentence_direction_only_unit_and_provisional():
 
 def test_sentence_starts_with_a_capital():
     ind = entry({2025: 30.0}, target=(75, 2030))
-    assert objective_sentence(ind, geo_name="the Netherlands").startswith("The Netherlands: 30.0")
+    assert objective_sentence(as_entry(ind), geo_name="the Netherlands").startswith("The Netherlands: 30.0")
 
 
 # ----------------------------------------------------------------- the exact card of the worked example
@@ -487,27 +493,26 @@ def real_scorecards(tmp_path_factory):
 
 @pytest.mark.parametrize(("geo", "name"), [("BE", "Belgium"), ("NL", "the Netherlands")])
 def test_real_scorecard_text(real_scorecards, geo, name):
-    indicators = [i for o in real_scorecards[geo]["objectives"] for i in o["indicators"]]
+    indicators = list(real_scorecards[geo].indicators())
     assert len(indicators) > 20
     with_value = 0
     for ind in indicators:
         text = objective_sentence(ind, geo_name=name)
         lines = card_lines(ind, geo_name=name)
-        assert lines and all(isinstance(line, str) and line for line in lines), ind["id"]
+        assert lines and all(isinstance(line, str) and line for line in lines), ind.id
         for out in [text, *lines]:
-            assert "{" not in out and "}" not in out, (ind["id"], out)
-            assert not re.search(r"\bnan\b|\bNone\b|\binf\b", out, re.IGNORECASE), (ind["id"], out)
-            assert out.endswith("."), (ind["id"], out)
-        if ind["value"] is not None:
+            assert "{" not in out and "}" not in out, (ind.id, out)
+            assert not re.search(r"\bnan\b|\bNone\b|\binf\b", out, re.IGNORECASE), (ind.id, out)
+            assert out.endswith("."), (ind.id, out)
+        if ind.value is not None:
             with_value += 1
-            unit = UNITS[ind["unit"]]
-            assert fmt_value(ind["value"], unit.percent, "en", unit.decimals) in text, (ind["id"], text)
+            unit = UNITS[ind.unit]
+            assert fmt_value(ind.value, unit.percent, "en", unit.decimals) in text, (ind.id, text)
     assert with_value > 15
 
 
 def test_real_headlines_say_what_the_card_says(real_scorecards):
-    by_id = {i["id"]: i for o in real_scorecards["BE"]["objectives"] for i in o["indicators"]}
-    ghg = by_id["ghg_emissions"]
-    assert ghg["status"] not in ("insufficient_data", "target_met")
-    assert any(line.endswith(f"counts as {status_word(ghg['status'])}.") for line in card(ghg))
+    ghg = real_scorecards["BE"].indicator("ghg_emissions")
+    assert ghg.status not in ("insufficient_data", "target_met")
+    assert any(line.endswith(f"counts as {status_word(ghg.status)}.") for line in card(ghg))
     assert "EU 2030 target 45" in sentence(ghg)

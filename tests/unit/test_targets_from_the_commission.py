@@ -50,23 +50,23 @@ def test_targets_md_agrees_with_the_commission_rows(con, raw_dir):
 
 def test_every_catalogue_target_with_a_row_takes_its_value_from_it(con):
     card = reports.scorecard(con, "BE")
-    entries = {i["id"]: i for o in card["objectives"] for i in o["indicators"]}
+    entries = {i.id: i for i in card.indicators()}
     with_rows = [i for i in load_indicators() if i.target and i.target.commission_row]
     assert len(with_rows) >= 9
     for ind in with_rows:
-        target = entries[ind.id]["target"]
-        assert target["value"] == _row_value(con, ind.target.commission_row.indicator), ind.id
-        assert target["commission_row"]["indicator"] == ind.target.commission_row.indicator
-        assert target["scope"] == "eu" and target["document"].startswith("Decision (EU) 2022/2481")
+        target = entries[ind.id].target
+        assert target.value == _row_value(con, ind.target.commission_row.indicator), ind.id
+        assert target.commission_row.indicator == ind.target.commission_row.indicator
+        assert target.scope == "eu" and target.document.startswith("Decision (EU) 2022/2481")
 
 
 def test_single_technology_targets_say_the_law_is_for_any_of_the_three(con):
     card = reports.scorecard(con, "BE")
-    entries = {i["id"]: i for o in card["objectives"] for i in o["indicators"]}
+    entries = {i.id: i for i in card.indicators()}
     for iid in ("ai_enterprises", "cloud_enterprises", "data_analytics_enterprises"):
-        assert "any of the three" in entries[iid]["target"]["note"], iid
+        assert "any of the three" in entries[iid].target.note, iid
     combined = entries["ai_cloud_da_enterprises"]
-    assert combined["codes"]["indic_is"] == "E_AI_CC1SI_DA_ANY" and combined["target"]["value"] == 75.0
+    assert combined.codes["indic_is"] == "E_AI_CC1SI_DA_ANY" and combined.target.value == 75.0
 
 
 def test_a_missing_commission_row_is_a_catalogue_error_naming_the_file(tmp_path, monkeypatch):
