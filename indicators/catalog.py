@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -133,17 +132,3 @@ def _cross_check(ind: Indicator, path: Path, known: set[int], seen: dict[str, st
             )
         )
     return problems
-
-
-@cache
-def objectives() -> tuple[Objective, ...]:
-    return load_objectives()
-
-
-def indicators() -> tuple[Indicator, ...]:
-    return _indicators(catalog_dir())
-
-
-@cache
-def _indicators(directory: Path) -> tuple[Indicator, ...]:
-    return load_indicators(directory)

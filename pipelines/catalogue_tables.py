@@ -26,7 +26,6 @@ from indicators.vocabulary import LANGS
 @dataclass
 class CatalogueReport:
     indicators: int = 0
-    resolved: int = 0
     gaps: list[Resolution] = field(default_factory=list)  # declared, but no data in the warehouse yet
 
 
@@ -79,7 +78,6 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueReport:
                                                     evidence=rollups["evidence"].map(_json)))  # fmt: skip
     return CatalogueReport(
         indicators=len(indicators),
-        resolved=sum(r.status == "ok" for r in resolutions),
         gaps=[r for r in resolutions if r.status != "ok"],
     )
 

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -73,7 +73,6 @@ class Response:
     body: bytes
     headers: dict[str, str]
     seconds: float
-    attempts: int = 1
 
 
 @dataclass
@@ -83,7 +82,6 @@ class HttpStats:
     requests: int = 0
     bytes: int = 0
     seconds: float = 0.0
-    by_url: list[tuple[str, int, int]] = field(default_factory=list)  # (url, status, bytes)
 
 
 def allowed_hosts(s: Settings) -> set[str]:
@@ -193,7 +191,6 @@ class Client:
             self.stats.requests += 1
             self.stats.seconds += time.perf_counter() - started
         self.stats.bytes += len(resp.body)
-        self.stats.by_url.append((url, resp.status, len(resp.body)))
         return resp
 
     def _read(self, url: str, r: requests.Response) -> bytes:

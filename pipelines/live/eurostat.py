@@ -43,8 +43,8 @@ JSON_TYPES = ("application/json", "application/octet-stream", "text/plain")
 # An async answer is XML (a SOAP envelope); it may come where data was expected.
 ASYNC_TYPES = ("text/xml", "application/xml", "application/soap+xml")
 # Async polling: final states (documented on Eurostat's "API - Asynchronous API" page; ERROR seen in clients).
+# Any other state (SUBMITTED, PROCESSING) means: ask again later.
 ASYNC_READY = "AVAILABLE"
-ASYNC_WAITING = ("SUBMITTED", "PROCESSING")
 ASYNC_FINAL_FAILURES = ("EXPIRED", "UNKNOWN_REQUEST", "ERROR")
 
 

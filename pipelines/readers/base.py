@@ -24,8 +24,6 @@ OBS_COLUMNS = [
 # Code → label pairs seen in a payload, kept so the app can show names without a live lookup.
 LABEL_COLUMNS = ["source", "dataset", "dimension", "code", "lang", "label"]
 
-# Eurostat confidentiality codes (CONF_STATUS since 2025-01-27); legacy files write "c" in OBS_FLAG.
-CONF_CODES = {"C", "N", "P"}
 _FLAG_RE = re.compile(r"^[A-Za-z|]*$")
 
 

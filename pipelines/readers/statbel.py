@@ -57,7 +57,6 @@ from pandas.api.types import union_categoricals
 from pipelines.readers.base import LABEL_COLUMNS, ReaderError, ReadResult, finalize, series_key
 
 SOURCE = "statbel"
-OPENDATA_URL = "https://statbel.fgov.be/sites/default/files/files/opendata/{folder}/{file}"
 
 # Finest first; the first one present is geo.
 GEO_COLUMNS = (

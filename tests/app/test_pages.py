@@ -5,7 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators.catalog import objectives
+from indicators.catalog import load_objectives
 from indicators.vocabulary import EU27
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse import connect_read_only, read_cursor
@@ -49,7 +49,7 @@ def rows(db, sql, params=()):
 def test_scorecard_shows_nine_objectives(app_env):
     at = run_page()
     text = texts(at)
-    for obj in objectives():
+    for obj in load_objectives():
         assert f"{obj.number} · {obj.title.en}" in text
     assert len([m for m in at.markdown if m.value.startswith("#### ")]) == 9
     assert "Scorecard: Belgium" in text
@@ -263,7 +263,7 @@ def test_scorecard_in_french_and_dutch(app_env, lang):
     at = run_page(lang=lang)
     assert at.selectbox(key="lang").value == lang
     text = texts(at)
-    for obj in objectives():
+    for obj in load_objectives():
         assert f"{obj.number} · {obj.title.get(lang)}" in text
     from presentation.i18n import t
 
