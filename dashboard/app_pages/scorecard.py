@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from dashboard import components, downloads, queries
 from indicators.units import UNITS
-from presentation import charts, components, downloads, narrative, queries, status
+from presentation import charts, narrative, status
 from presentation.i18n import fmt_value, t
 
 lang = components.lang()
