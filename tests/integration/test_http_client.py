@@ -1,4 +1,6 @@
-"""pipelines.http.Client against a local server → retries, no retries, typed errors, limits, allowlist."""
+"""pipelines.http.Client against a local server → retries, no retries, typed errors, limits, allowlist.
+
+The server answers with the committed excerpts of ../shared (tests/fixtures/upstream): no ../shared needed."""
 
 import gzip
 import time
@@ -17,8 +19,8 @@ READ_TIMEOUT = 0.3
 
 
 @pytest.fixture(scope="module")
-def upstream(raw_dir):
-    with LocalUpstream(raw_dir) as up:
+def upstream(upstream_fixture_raw):
+    with LocalUpstream(upstream_fixture_raw) as up:
         yield up
 
 
@@ -62,12 +64,14 @@ def test_plain_get_counts_stats(client, upstream):
     assert upstream.requests(dataset=DATASET)[0].bytes == len(resp.body)
 
 
-def test_asks_for_identity_and_reads_a_chunked_body_without_length(client, upstream):
+def test_asks_for_identity_and_reads_a_chunked_body_without_length(client, upstream, upstream_fixture_raw):
     resp = client.get(_url(upstream), expect=eurostat.CSV_TYPES)
     seen = upstream.requests(dataset=DATASET)[0]
     assert seen.accept_encoding == "identity"
     assert resp.headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in resp.headers
-    assert resp.body.count(b"\n") > 100
+    # Every line of the excerpt (it holds only the asked series and geos), read whole from the chunks.
+    excerpt = (upstream_fixture_raw / "eurostat" / "nrg_ind_ren.sdmx.csv").read_bytes()
+    assert resp.body == excerpt and resp.body.count(b"\n") > 100
 
 
 def test_gzip_without_content_encoding_arrives_as_gzip_bytes(client, upstream):
@@ -156,8 +160,9 @@ def test_truncated_body(client, upstream, fault):
     assert _attempts(upstream) == 1
 
 
-def test_announced_size_over_the_limit_is_too_large(client, upstream, monkeypatch):
-    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", "1000")
+def test_announced_size_over_the_limit_is_too_large(client, upstream, monkeypatch, upstream_fixture_raw):
+    size = (upstream_fixture_raw / "statbel" / "TF_SOC_POP_STRUCT_2022.zip").stat().st_size
+    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", str(size // 2))
     url = upstream.url("statbel") + "/opendata/TF_SOC_POP_STRUCT_2022.zip"  # sent with a Content-Length
     with pytest.raises(FetchError) as exc:
         Client(get_settings()).get(url, expect=("application/zip",))
@@ -165,7 +170,9 @@ def test_announced_size_over_the_limit_is_too_large(client, upstream, monkeypatc
 
 
 def test_body_over_the_limit_is_too_large_without_a_declared_length(client, upstream, monkeypatch):
-    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", "20000")  # chunked: no Content-Length to refuse early
+    whole = len(client.get(_url(upstream), expect=eurostat.CSV_TYPES).body)
+    upstream.reset()
+    monkeypatch.setenv("AIPLAN_HTTP_MAX_BYTES", str(whole // 2))  # chunked: no Content-Length to refuse early
     err = _fail(Client(get_settings()), _url(upstream))
     assert err.kind == "too_large"
 
@@ -193,8 +200,8 @@ def test_connect_timeout(client, upstream, monkeypatch):
     assert time.perf_counter() - started < 0.3 * (RETRIES + 1) + 1  # retried, but bounded
 
 
-def test_redirect_to_an_unconfigured_host_is_refused(client, upstream, raw_dir):
-    with LocalUpstream(raw_dir) as elsewhere:
+def test_redirect_to_an_unconfigured_host_is_refused(client, upstream, upstream_fixture_raw):
+    with LocalUpstream(upstream_fixture_raw) as elsewhere:
         upstream.set_fault(DATASET, "redirect", location=_url(elsewhere))
         try:
             err = _fail(client, _url(upstream))
