@@ -1,5 +1,5 @@
-"""A tiny snapshot (from the fixture warehouse) → `aiplan build --from-snapshot --if-needed` and the app build
-the warehouse when there is none and rebuild it when the snapshot changed, not otherwise."""
+"""A tiny snapshot (from the fixture warehouse) → `aiplan build --from-snapshot --if-needed` and the app
+build the warehouse when there is none, rebuild it when the snapshot changed; older layouts keep history."""
 
 import json
 import shutil
@@ -78,3 +78,57 @@ def test_the_app_builds_a_missing_warehouse_from_the_snapshot(env):
     at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     assert not at.exception and not at.error
     assert warehouse.built_from(wh) == ("snapshot", warehouse.snapshot_sha256(snap))
+
+
+# ------------------------------------------------------- schema carry-over of a snapshot-built warehouse
+
+# A revision as a refresh would record it; the numbers are synthetic, for the carry-over logic only.
+HISTORY = ("eurostat", "nrg_ind_ren", "freq=A|nrg_bal=REN|unit=PC", "BE", "2020", 11.111, None, None,
+           "2025-01-01", 22.222, None, None, "2025-02-02", "2025-02-03 04:05:06")  # fmt: skip
+
+
+def _older_layout_with_history(wh):
+    """The warehouse rewritten as layout 1 (before schema_version and observations.edition), with history."""
+    import duckdb
+
+    con = duckdb.connect(str(wh))
+    con.execute(f"INSERT INTO observation_history VALUES ({', '.join('?' * len(HISTORY))})", list(HISTORY))
+    con.execute("DROP TABLE schema_version")
+    con.execute("ALTER TABLE observations DROP COLUMN edition")
+    con.close()
+
+
+def test_a_snapshot_built_warehouse_of_an_older_layout_keeps_its_history(env, tmp_path):
+    wh, snap = env
+    assert main(["build", "--from-snapshot", "--if-needed"]) == 0
+    n = _n_obs(wh)
+    _older_layout_with_history(wh)
+    empty_raw = tmp_path / "raw"
+    empty_raw.mkdir()
+    warehouse.build_refresh(empty_raw, wh, snap, [])  # nothing new: only the carry-over runs
+    con = warehouse.connect_read_only(wh)
+    try:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == n
+        [row] = con.execute("SELECT * FROM observation_history").fetchall()
+        assert row[:6] == HISTORY[:6] and row[9] == HISTORY[9]
+        assert (
+            con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == warehouse.SCHEMA_VERSION
+        )
+        assert con.execute("SELECT count(*) FROM observations WHERE edition IS NOT NULL").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_warehouse_of_a_newer_layout_is_refused_and_left_untouched(env, tmp_path):
+    import duckdb
+
+    wh, snap = env
+    assert main(["build", "--from-snapshot", "--if-needed"]) == 0
+    con = duckdb.connect(str(wh))
+    con.execute("INSERT INTO schema_version VALUES (?)", [warehouse.SCHEMA_VERSION + 1])
+    con.close()
+    before = wh.read_bytes()
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(warehouse.BuildError, match="newer"):
+        warehouse.build_refresh(tmp_path / "raw", wh, snap, [])
+    assert wh.read_bytes() == before
