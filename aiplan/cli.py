@@ -400,7 +400,6 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    # The only place outside the app that uses dashboard/: exports share the app's charts and texts.
     from presentation import briefing, exports
 
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
@@ -419,6 +418,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                 err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
                 return EXIT_USAGE
             ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
+            unknown = [g for g in geos if g not in set(ctx["values"]["geo"])]
+            if args.what == "data" and unknown:
+                err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
+                return EXIT_USAGE
             out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
             if args.what == "chart":
                 body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)

@@ -112,6 +112,7 @@ def load_indicators(
         problems += _cross_check(ind, path, known, seen)
         seen.setdefault(ind.id, str(path))
         indicators.append(ind)
+    problems += _headline_problems(indicators, directory)
     if problems:
         raise CatalogError(problems)
     return tuple(sorted(indicators, key=lambda i: (i.objective, not i.headline, i.id)))
@@ -131,4 +132,20 @@ def _cross_check(ind: Indicator, path: Path, known: set[int], seen: dict[str, st
                 f"unknown objective {ind.objective} (objectives.yaml has {sorted(known)})",
             )
         )
+    return problems
+
+
+def _headline_problems(indicators: list[Indicator], directory: Path) -> list[Problem]:
+    """Each objective with indicators has exactly one headline: the one its tile and sentence speak for."""
+    problems = []
+    for number in sorted({i.objective for i in indicators}):
+        heads = [i for i in indicators if i.objective == number and i.headline]
+        if len(heads) > 1:
+            files = ", ".join(str(directory / f"{i.id}.yaml") for i in heads[1:])
+            message = f"objective {number} has {len(heads)} headlines; also {files}"
+            problems.append(Problem(str(directory / f"{heads[0].id}.yaml"), "headline", message))
+        elif not heads:
+            members = ", ".join(i.id for i in indicators if i.objective == number)
+            message = f"objective {number} has no headline indicator (one of {members})"
+            problems.append(Problem(str(directory), "headline", message))
     return problems

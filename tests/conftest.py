@@ -1,8 +1,10 @@
-"""Shared pytest fixtures: where the real upstream payloads are, and a network-free DuckDB."""
+"""Shared pytest fixtures: the real upstream payloads (../shared, or committed excerpts) → warehouses built
+from them, and markers."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # CI lays ../shared beside the clone; AIPLAN_SHARED lets a developer point elsewhere.
 SHARED = Path(os.environ.get("AIPLAN_SHARED", ROOT.parent / "shared")).resolve()
 RAW = SHARED / "data" / "raw"
+# Byte-exact excerpts of ../shared (tests/fixtures/upstream/README.md): what a checkout without ../shared has.
+UPSTREAM_FIXTURE = FIXTURES / "upstream"
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +41,37 @@ def snapshot_warehouse(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def upstream_fixture_raw() -> Path:
+    """The committed excerpts laid out as ../shared/data/raw (recordings beside it), for a LocalUpstream."""
+    return UPSTREAM_FIXTURE / "raw"
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory) -> Path:
+    """A tiny warehouse built once per session by the project's own pipeline (build_from_raw) from the
+    committed Eurostat and DESI excerpts. Tests derive the counts they assert from it or from the excerpts,
+    never from today's snapshot. The Statbel excerpt is left out: it serves the local upstream's Statbel
+    route, and no page shows it."""
+    from pipelines.warehouse import build_from_raw
+
+    base = tmp_path_factory.mktemp("fixture_wh")
+    for source in ("eurostat", "desi"):
+        shutil.copytree(UPSTREAM_FIXTURE / "raw" / source, base / "raw" / source)
+    path = base / "warehouse.duckdb"
+    build_from_raw(base / "raw", path)
+    return path
+
+
+@pytest.fixture
+def fixture_env(fixture_warehouse, tmp_path, monkeypatch) -> Path:
+    """The commands and pages pointed at the fixture warehouse; no snapshot beside it (the warehouse was built
+    from raw files, so nothing may replace it anyway)."""
+    monkeypatch.setenv("AIPLAN_WAREHOUSE", str(fixture_warehouse))
+    monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(tmp_path / "no-snapshot"))
+    return fixture_warehouse
+
+
 @pytest.fixture
 def snapshot_env(snapshot_warehouse, monkeypatch) -> Path:
     """The commands and pages pointed at the snapshot warehouse (and the committed snapshot beside it)."""
@@ -51,7 +86,8 @@ def snapshot_env(snapshot_warehouse, monkeypatch) -> Path:
 SLOW_MODULES = {
     "test_refresh.py", "test_concurrency.py", "test_exports.py", "test_pack_legibility_checker.py",
     "test_http_client.py", "test_pages.py", "test_hostile_params.py", "test_current_sources.py",
-    "test_build.py", "test_snapshot_policy.py",
+    "test_build.py", "test_snapshot_policy.py", "test_export_cli.py", "test_hostile_labels.py",
+    "test_auto_rebuild.py", "test_terminal_scorecard.py",
 }  # fmt: skip
 
 

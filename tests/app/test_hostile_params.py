@@ -1,4 +1,5 @@
-"""Hypothesis: random and hostile query parameters on every page → no exception, no live markup, a notice."""
+"""Hypothesis: random and hostile query parameters on every page (fixture warehouse) → no exception, no live
+markup, a notice."""
 
 import re
 
@@ -69,7 +70,11 @@ def test_hostile_parameters_never_break_a_page(app_env, page, query):
 
 
 # Parameters that only mean something alongside another one.
-CONTEXT = {("explorer", "year"): {"view": "ranking"}}
+# A size class only for an indicator with size breakdowns (the default one's excerpt has a single size class).
+CONTEXT = {
+    ("explorer", "year"): {"view": "ranking"},
+    ("explorer", "b_size_emp"): {"indicator": "cloud_enterprises"},
+}
 
 
 def test_each_hostile_value_gets_the_notice_on_every_page(app_env):
