@@ -11,7 +11,7 @@ import pandas as pd
 
 from indicators.catalog import CatalogError, Problem, catalog_dir, load_indicators, load_objectives
 from indicators.model import Indicator
-from indicators.scorecard import (
+from indicators.progress import (
     annual_means,
     assess_all,
     indicator_frame,

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators.scorecard import year_of
+from indicators.progress import year_of
 from presentation import safe
 from presentation.i18n import fmt_number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from babel.numbers import format_decimal
 
-from indicators.scorecard import year_of
+from indicators.progress import year_of
 from indicators.series import parse_key
 from indicators.vocabulary import EU27
 from presentation import safe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.catalog import load_indicators
-from indicators.scorecard import SeriesIndex, assess_indicator
+from indicators.progress import SeriesIndex, assess_indicator
 from presentation import charts
 
 

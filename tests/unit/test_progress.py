@@ -1,10 +1,10 @@
-"""indicators.scorecard: one indicator's series (synthetic) → assessment rows, comparable_from, roll-ups."""
+"""indicators.progress: one indicator's series (synthetic) → assessment rows, comparable_from, roll-ups."""
 
 import pandas as pd
 import pytest
 
 from indicators.model import Indicator
-from indicators.scorecard import SeriesIndex, assess_indicator, objective_rollups
+from indicators.progress import SeriesIndex, assess_indicator, objective_rollups
 
 
 def _ind(**extra) -> Indicator:
@@ -151,6 +151,6 @@ def test_evidence_is_strong_only_with_enough_current_indicators_and_enough_of_th
     ],
 )
 def test_a_direction_only_objective_takes_the_nearest_direction_status(mean, expected):
-    from indicators.scorecard import direction_status
+    from indicators.progress import direction_status
 
     assert direction_status(mean) == expected  # never 'insufficient', a word about a target
