@@ -51,7 +51,7 @@ def snapshot_env(snapshot_warehouse, monkeypatch) -> Path:
 SLOW_MODULES = {
     "test_refresh.py", "test_concurrency.py", "test_exports.py", "test_pack_legibility_checker.py",
     "test_http_client.py", "test_pages.py", "test_hostile_params.py", "test_current_sources.py",
-    "test_build.py", "test_snapshot_policy.py",
+    "test_build.py", "test_snapshot_policy.py", "test_warehouse_schema.py",
 }  # fmt: skip
 
 
