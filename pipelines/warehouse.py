@@ -708,4 +708,20 @@ def snapshot_build_needed(warehouse: Path, snapshot_dir: Path) -> tuple[bool, st
     current = snapshot_sha256(snapshot_dir)
     if current is not None and sha != current:
         return True, "the bundled snapshot changed since the warehouse was built from it"
+    if layout(warehouse) < SCHEMA_VERSION:
+        return True, "the warehouse has an older layout than this aiplan reads"
     return False, "the warehouse is the bundled snapshot's"
+
+
+def layout(warehouse: Path) -> int:
+    """The schema_version of a warehouse file (1: before schema_version existed; 0: unreadable)."""
+    try:
+        con = connect_read_only(warehouse)
+    except (FileNotFoundError, duckdb.Error):
+        return 0
+    try:
+        return _schema_version(con, WAREHOUSE_ALIAS)
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()

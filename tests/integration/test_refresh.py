@@ -593,7 +593,10 @@ def test_older_layout_is_migrated_with_its_history(env, upstream, present):
     assert history
     con = duckdb.connect(str(wh))  # make it the layout before schema_version and observations.edition
     con.execute("DROP TABLE schema_version")
-    con.execute("ALTER TABLE observations DROP COLUMN edition")
+    # (recreated without the column: a CHECK on edition keeps ALTER TABLE ... DROP COLUMN from dropping it)
+    con.execute("CREATE TABLE observations_old AS SELECT * EXCLUDE (edition) FROM observations")
+    con.execute("DROP TABLE observations")
+    con.execute("ALTER TABLE observations_old RENAME TO observations")
     con.close()
     upstream.set_updated(
         "isoc_ci_in_h", time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())

@@ -171,6 +171,25 @@ def test_an_assessment_of_an_unknown_indicator_is_refused(con):
         )
 
 
+@pytest.mark.parametrize("version, needed", [(5, True), (warehouse.SCHEMA_VERSION, False)])
+def test_a_snapshot_warehouse_of_an_older_layout_is_rebuilt(tmp_path, version, needed):
+    """The app reads the current layout: a warehouse the same snapshot built in an older one is rebuilt."""
+    snap = tmp_path / "snapshot"
+    snap.mkdir()
+    (snap / "manifest.json").write_text('{"datasets": []}')
+    wh = tmp_path / "warehouse.duckdb"
+    c = duckdb.connect(str(wh))
+    c.execute("CREATE TABLE build_info (built_at TIMESTAMP, built_from VARCHAR, snapshot_sha256 VARCHAR)")
+    c.execute(
+        "INSERT INTO build_info (built_at, built_from, snapshot_sha256) VALUES (now(), 'snapshot', ?)",
+        [warehouse.snapshot_sha256(snap)],
+    )
+    c.execute("CREATE TABLE schema_version (version INTEGER)")
+    c.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    c.close()
+    assert warehouse.snapshot_build_needed(wh, snap)[0] is needed
+
+
 def test_placeholders_are_all_filled():
     assert "${" not in warehouse.schema_ddl()
 
