@@ -60,3 +60,12 @@ WINDOW_YEARS = 5  # the trend is measured over the latest observation's five pre
 # A latest observation more than this many years before the current year is stale: shown, marked, and never
 # enough on its own to give an objective a status (today, 2026: 2022 or earlier).
 STALE_AFTER_YEARS = 3
+
+# ---------------------------------------------------------------- words the warehouse stores (its CHECKs)
+
+# Where an indicator stands against its EU value, in its wanted direction.
+Position = Literal["better", "worse", "level"]
+POSITIONS: tuple[Position, ...] = get_args(Position)
+# Whether the catalogue's codes found the indicator's series in the warehouse.
+ResolutionStatus = Literal["ok", "no_dataset", "no_series"]
+RESOLUTIONS: tuple[ResolutionStatus, ...] = get_args(ResolutionStatus)

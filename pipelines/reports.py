@@ -66,7 +66,8 @@ def scorecard(con: duckdb.DuckDBPyConnection, geo: str = "BE", lang: str = "en")
 INDICATOR_ROWS = (
     "SELECT i.id, i.objective, i.spec, i.series_key, i.resolution, a.status, a.latest_period, "
     "a.latest_value, a.latest_flag, a.eu_value, a.rank, a.n_ranked, a.gap_to_eu, a.best_neighbour, "
-    "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, a.status_kind, d.upstream_updated "
+    "a.best_neighbour_value, a.card, a.latest_year, a.stale, a.position, a.status_kind, "
+    "d.upstream_stated AS upstream_updated "
     "FROM indicators i LEFT JOIN assessments a ON a.indicator_id = i.id AND a.geo = ? "
     "LEFT JOIN datasets d ON d.source = i.source AND d.dataset = i.dataset "
     "ORDER BY i.objective, NOT i.headline, i.id"
@@ -209,33 +210,34 @@ def data_currency(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT min(y), max(y) FROM (SELECT indicator_id, max(year) AS y FROM indicator_values "
         "WHERE value IS NOT NULL GROUP BY ALL)"
     ).fetchone()
-    updates = [
-        u for (u,) in con.execute(
-            "SELECT DISTINCT d.upstream_updated FROM datasets d WHERE d.upstream_updated IS NOT NULL AND ("
-            "EXISTS (SELECT 1 FROM indicators i WHERE i.source = d.source AND i.dataset = d.dataset) OR "
-            "(d.source = 'desi' AND d.dataset = 'desi_facts' AND EXISTS (SELECT 1 FROM indicators i "
-            "WHERE json_extract(i.spec, '$.target.commission_row') IS NOT NULL)))"
-        ).fetchall()
-    ]  # fmt: skip
+    # The latest instant, shown as its publisher states it (text across offsets never compares).
+    newest = con.execute(
+        "SELECT d.upstream_stated FROM datasets d WHERE d.upstream_updated IS NOT NULL AND ("
+        "EXISTS (SELECT 1 FROM indicators i WHERE i.source = d.source AND i.dataset = d.dataset) OR "
+        "(d.source = 'desi' AND d.dataset = 'desi_facts' AND EXISTS (SELECT 1 FROM indicators i "
+        "WHERE json_extract(i.spec, '$.target.commission_row') IS NOT NULL))) "
+        "ORDER BY d.upstream_updated DESC, d.upstream_stated LIMIT 1"
+    ).fetchall()  # fmt: skip
     info = build_info(con)
     return {
         "latest_year_oldest": int(years[0]) if years[0] is not None else None,
         "latest_year_newest": int(years[1]) if years[1] is not None else None,
-        "newest_upstream_update": max(updates, key=lambda u: u[:10]) if updates else None,
+        "newest_upstream_update": newest[0][0] if newest else None,
         "built_at": info.get("built_at"),
     }
 
 
 def datasets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT source, dataset, title, format, location, upstream_updated, read_at, n_obs, licence, "
-        "attribution, notes FROM datasets ORDER BY source, dataset"
+        "SELECT source, dataset, title, format, location, upstream_stated AS upstream_updated, read_at, "
+        "n_obs, licence, attribution, notes FROM datasets ORDER BY source, dataset"
     ).df()
 
 
 def fetches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT started, source, dataset, location, format, status, bytes, n_obs, upstream_updated, error "
+        "SELECT started, source, dataset, location, format, status, bytes, n_obs, "
+        "upstream_stated AS upstream_updated, error "
         "FROM fetches ORDER BY started DESC, location"
     ).df()
 

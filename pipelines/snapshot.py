@@ -16,6 +16,14 @@ from pipelines.readers import ReaderError
 MANIFEST = "manifest.json"
 LABELS = "labels.parquet"
 GEO_REFERENCE = "reference/geo_reference.parquet"
+GEO_NAMES = "reference/statbel_geo_names.parquet"
+GEO_PARENTS = "reference/statbel_geo_parents.parquet"
+# The snapshot keeps each upstream date as the publisher states it (text, under upstream_updated) and in the
+# order of the first snapshots; a build reads the instant from it (pipelines/upstream_time.py).
+OBSERVATION_COLUMNS = (
+    "source, dataset, series_key, geo, period, value, obs_flag, conf_flag, "
+    "upstream_stated AS upstream_updated, fetched_at, edition"
+)
 DATASET_FIELDS = [
     "source", "dataset", "title", "format", "location", "sha256", "bytes", "upstream_updated",
     "read_at", "n_obs", "licence", "attribution", "notes",
@@ -31,13 +39,15 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, raw_dir: 
     tmp = snapshot_dir.with_name(snapshot_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    datasets = con.execute(f"SELECT {', '.join(DATASET_FIELDS)} FROM datasets ORDER BY source, dataset").df()
+    fields = ", ".join("upstream_stated AS upstream_updated" if f == "upstream_updated" else f
+                       for f in DATASET_FIELDS)  # fmt: skip
+    datasets = con.execute(f"SELECT {fields} FROM datasets ORDER BY source, dataset").df()
     entries = []
     for row in datasets.to_dict("records"):
         rel = f"{row['source']}/{row['dataset']}.parquet"
         (tmp / row["source"]).mkdir(exist_ok=True)
         con.execute(
-            "COPY (SELECT * FROM observations WHERE source = ? AND dataset = ? "
+            f"COPY (SELECT {OBSERVATION_COLUMNS} FROM observations WHERE source = ? AND dataset = ? "
             f"ORDER BY series_key, geo, period) TO '{tmp / rel}' {_PARQUET}",
             [row["source"], row["dataset"]],
         )
@@ -46,11 +56,19 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path, raw_dir: 
         entries.append(
             {**_clean(row), "file": rel, "file_sha256": _sha256(tmp / rel), "upstream_files": files}
         )
-    con.execute(f"COPY (SELECT DISTINCT * FROM labels ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}")
-    if con.execute("SELECT count(*) FROM geo_reference").fetchone()[0]:
-        (tmp / "reference").mkdir()
-        con.execute(f"COPY (SELECT * FROM geo_reference ORDER BY geo) TO '{tmp / GEO_REFERENCE}' {_PARQUET}")
-    fetches = con.execute("SELECT * FROM fetches ORDER BY started, location").df()
+    # The shared code lists ('*') live in pipelines/codelists, not in the data.
+    con.execute(
+        f"COPY (SELECT * FROM labels WHERE dataset <> '*' ORDER BY ALL) TO '{tmp / LABELS}' {_PARQUET}"
+    )
+    for table, name in (("geo_reference", GEO_REFERENCE), ("statbel_geo_names", GEO_NAMES),
+                        ("statbel_geo_parents", GEO_PARENTS)):  # fmt: skip
+        if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            (tmp / "reference").mkdir(exist_ok=True)
+            con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{tmp / name}' {_PARQUET}")
+    fetches = con.execute(
+        "SELECT * EXCLUDE (upstream_updated, upstream_stated), upstream_stated AS upstream_updated "
+        "FROM fetches ORDER BY started, location"
+    ).df()
     manifest = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "generator": "aiplan snapshot",

@@ -1,8 +1,16 @@
-"""Read payloads (raw files or the snapshot) → a new DuckDB warehouse file swapped in atomically."""
+"""Read payloads (raw files or the snapshot) → a new DuckDB warehouse file swapped in atomically.
+
+The layout is schema.sql with its `${name}` value lists filled from the vocabulary here (`schema_ddl`): the
+SQL file stays the one place to read the tables, keys and CHECKs, and no allowed value is typed twice (a
+CHECK generated in Python would hide the layout in string building). Every build ends with the queries of
+invariants.sql, which must return no rows; one that returns any stops the build and the previous warehouse
+stays.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,19 +21,56 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from indicators.vocabulary import (
+    DIRECTION_STATUSES,
+    DIRECTIONS,
+    NO_STATUS,
+    POSITIONS,
+    RESOLUTIONS,
+    STATUS_KINDS,
+    STATUSES,
+)
 from pipelines import raw_cache, snapshot
 from pipelines.catalogue_tables import CatalogueReport, write_catalogue
+from pipelines.invariants import InvariantError, check_invariants
 from pipelines.readers import ReaderError, ReadResult, read_file
 from pipelines.sources import SOURCES, attribution
+from pipelines.upstream_time import SQL_MACRO, instant
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 5  # as inserted by schema.sql; 1 = the layout before schema_version existed
+SCHEMA_VERSION = 6  # as inserted by schema.sql; 1 = the layout before schema_version existed
+# 6: upstream_updated a TIMESTAMPTZ beside upstream_stated (text); keys and CHECKs; DESI editions and the
+# Statbel geography out of labels. Older layouts are carried over by _carry_over.
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
+BUILT_FROM = ("snapshot", "raw", "refresh")
+# Reads log ok | superseded; a refresh's fetch log updated | unchanged | partial | failed | skipped.
+FETCH_STATUSES = ("ok", "superseded", "updated", "unchanged", "partial", "failed", "skipped")
+# What schema.sql's ${name} placeholders stand for.
+SCHEMA_VALUES: dict[str, tuple[str, ...]] = {
+    "sources": tuple(SOURCES),
+    "statuses": STATUSES,
+    "status_kinds": STATUS_KINDS,
+    "direction_statuses": (*DIRECTION_STATUSES, NO_STATUS),
+    "directions": DIRECTIONS,
+    "positions": POSITIONS,
+    "resolutions": RESOLUTIONS,
+    "built_from": BUILT_FROM,
+    "fetch_statuses": FETCH_STATUSES,
+}
 
 
 class BuildError(RuntimeError):
     """A build that stopped; the current warehouse was left untouched."""
+
+
+def schema_ddl() -> str:
+    """schema.sql with each ${name} replaced by its quoted value list; an unknown name is an error."""
+
+    def values(m: re.Match) -> str:
+        return ", ".join("'" + v.replace("'", "''") + "'" for v in SCHEMA_VALUES[m.group(1)])
+
+    return re.sub(r"\$\{(\w+)\}", values, SCHEMA_SQL.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -93,7 +138,8 @@ def new_warehouse(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     con = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": "false"})
     try:
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        con.execute(SQL_MACRO)
+        con.execute(schema_ddl())
         yield con
         con.execute("CHECKPOINT")
         con.close()
@@ -197,10 +243,13 @@ def _union(group: list[Payload]) -> Payload:
     )
 
 
-def _freshness(p: Payload) -> tuple[str, str, int]:
+def _freshness(p: Payload) -> tuple[datetime, str, int]:
     obs = p.result.observations
     last_period = obs["period"].max() if len(obs) else ""
-    return (p.result.upstream_updated or "", last_period, len(obs))
+    return (instant(p.result.upstream_updated) or _NEVER, last_period, len(obs))
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)  # a payload that states no update ranks below every dated one
 
 
 def build_from_raw(raw_dir: Path, warehouse: Path) -> BuildReport:
@@ -230,16 +279,15 @@ def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
         _log_fetch(con, p, "ok")
         return
     _insert_frame(con, "observations", r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None)))
-    _insert_frame(con, "labels", r.labels.drop_duplicates(["dimension", "code", "lang"]))
+    _insert_labels(con, r.labels.drop_duplicates(["dimension", "code", "lang"]))
     src = SOURCES[r.source]
-    con.execute(
-        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            r.source, r.dataset, r.title, r.format, p.location, p.sha256, p.bytes, r.upstream_updated,
-            p.read_at.replace(tzinfo=None), len(r.observations), src.licence,
-            attribution(r.source, r.dataset), "; ".join(r.notes) or None,
-        ],
-    )  # fmt: skip
+    row = {
+        "source": r.source, "dataset": r.dataset, "title": r.title, "format": r.format,
+        "location": p.location, "sha256": p.sha256, "bytes": p.bytes, "upstream_updated": r.upstream_updated,
+        "read_at": p.read_at.replace(tzinfo=None), "n_obs": len(r.observations), "licence": src.licence,
+        "attribution": attribution(r.source, r.dataset), "notes": "; ".join(r.notes) or None,
+    }  # fmt: skip
+    _insert_frame(con, "datasets", pd.DataFrame([row]))
     _log_fetch(con, p, "ok")
 
 
@@ -256,40 +304,104 @@ def _insert_codelists(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Insert a frame by column name; its upstream dates (text as read) become instants beside the text."""
     con.register("_frame", df)
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+        _insert_select(con, table, "_frame", list(df.columns), verb="INSERT")
     finally:
         con.unregister("_frame")
+
+
+def _insert_select(
+    con: duckdb.DuckDBPyConnection, table: str, relation: str, columns: list[str], verb: str = "INSERT"
+) -> None:
+    """INSERT INTO table BY NAME from `relation`, whose *upstream_updated columns hold the publisher's text:
+    each becomes the instant (upstream_instant) and its text goes to the *upstream_stated column beside it.
+    A key or CHECK the rows break stops the build, naming the table."""
+    texts = [c for c in columns if c.endswith("upstream_updated")]
+    replace = ", ".join(f"upstream_instant(CAST({c} AS VARCHAR)) AS {c}" for c in texts)
+    stated = "".join(f", CAST({c} AS VARCHAR) AS {_stated(c)}" for c in texts)
+    select = f"SELECT * REPLACE ({replace}){stated}" if texts else "SELECT *"
+    try:
+        con.execute(f"{verb} INTO {table} BY NAME {select} FROM {relation}")
+    except duckdb.ConstraintException as exc:
+        raise BuildError(f"{table}: {exc}") from exc
+
+
+def _stated(column: str) -> str:
+    """upstream_updated → upstream_stated, new_upstream_updated → new_upstream_stated."""
+    return column.removesuffix("upstream_updated") + "upstream_stated"
+
+
+def _insert_labels(con: duckdb.DuckDBPyConnection, labels: pd.DataFrame | str) -> None:
+    """Label rows as the readers give them (a frame, or a relation in SQL) → labels, and the Statbel geography
+    → statbel_geo_parents and statbel_geo_names; DESI edition rows are left out (observations.edition
+    holds each value's edition). Where a key is there already, the newer row wins (a refresh's payload)."""
+    relation = "_frame"
+    if isinstance(labels, str):
+        relation = labels
+    else:
+        con.register("_frame", labels)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _labels_in AS "
+            f"SELECT source, dataset, dimension, code, lang, label FROM {relation}"
+        )
+    finally:
+        if not isinstance(labels, str):
+            con.unregister("_frame")
+    try:
+        # Statbel's geo.<column> rows: the geo's parent at that level, carried as its "label".
+        con.execute(
+            "INSERT OR REPLACE INTO statbel_geo_parents BY NAME "
+            "SELECT dataset, code AS geo, substr(dimension, 5) AS level, label AS parent FROM _labels_in "
+            "WHERE source = 'statbel' AND dimension LIKE 'geo.%' AND coalesce(label, '') <> ''"
+        )
+        geography = (
+            "source = 'statbel' AND (dimension = 'geo' OR dimension LIKE 'geo.%' OR dimension IN "
+            "(SELECT level FROM statbel_geo_parents p WHERE p.dataset = _labels_in.dataset))"
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO statbel_geo_names BY NAME "
+            "SELECT dataset, dimension AS level, code, lang, label AS name FROM _labels_in "
+            f"WHERE {geography} AND dimension NOT LIKE 'geo.%' AND coalesce(label, '') <> ''"
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO labels BY NAME SELECT * FROM _labels_in "
+            f"WHERE NOT ({geography}) AND NOT (source = 'desi' AND dimension = 'edition')"
+        )
+    except duckdb.ConstraintException as exc:
+        raise BuildError(f"labels: {exc}") from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS _labels_in")
 
 
 def _log_fetch(con, p: Payload, status: str, error: str | None = None) -> None:
     r = p.result
     n = len(r.reference) if r.reference is not None else len(r.observations)
-    con.execute(
-        "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            r.source, r.dataset, p.location, r.format, p.read_at.replace(tzinfo=None),
-            p.read_at.replace(tzinfo=None), status, p.bytes, p.sha256, r.upstream_updated, n, error,
-        ],
-    )  # fmt: skip
+    row = {
+        "source": r.source, "dataset": r.dataset, "location": p.location, "format": r.format,
+        "started": p.read_at.replace(tzinfo=None), "finished": p.read_at.replace(tzinfo=None),
+        "status": status, "bytes": p.bytes, "sha256": p.sha256, "upstream_updated": r.upstream_updated,
+        "n_obs": n, "error": error,
+    }  # fmt: skip
+    _insert_frame(con, "fetches", pd.DataFrame([row]))
 
 
 def _finish(
     con: duckdb.DuckDBPyConnection, built_from: str, location: str, snapshot_sha256: str | None = None
 ) -> int:
-    dup = con.execute(
-        "SELECT source, dataset, series_key, geo, period, count(*) FROM observations "
-        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-    ).fetchone()
-    if dup:
-        raise BuildError(f"duplicate observation key {dup[:5]} ({dup[5]} rows)")
+    """Record the build, then check invariants.sql: a warehouse that breaks one is never swapped in."""
     n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
     con.execute(
         "INSERT INTO build_info (built_at, built_from, location, n_obs, snapshot_sha256) "
         "VALUES (?, ?, ?, ?, ?)",
         [_now().replace(tzinfo=None), built_from, location, n, snapshot_sha256],
     )
+    try:
+        check_invariants(con)
+    except InvariantError as exc:
+        raise BuildError(str(exc)) from exc
     return n
 
 
@@ -321,11 +433,17 @@ def snapshot_sha256(snapshot_dir: Path) -> str | None:
 def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> int:
     manifest = snapshot.load_manifest(snapshot_dir)
     obs_files = [str(snapshot_dir / d["file"]) for d in manifest["datasets"]]
-    con.execute(f"INSERT INTO observations BY NAME SELECT * FROM read_parquet({_sql_list(obs_files)})")
-    con.execute(f"INSERT INTO labels BY NAME SELECT * FROM read_parquet('{snapshot_dir / snapshot.LABELS}')")
-    ref = snapshot_dir / snapshot.GEO_REFERENCE
-    if ref.exists():
-        con.execute(f"INSERT INTO geo_reference BY NAME SELECT * FROM read_parquet('{ref}')")
+    # The snapshot keeps each upstream date as the publisher states it (text); the load adds the instant.
+    obs = f"read_parquet({_sql_list(obs_files)})"
+    _insert_select(con, "observations", obs, _parquet_columns(con, obs))
+    # Shared code lists ('*') come from pipelines/codelists (_insert_codelists), never from the snapshot.
+    _insert_labels(
+        con, f"(SELECT * FROM read_parquet('{snapshot_dir / snapshot.LABELS}') WHERE dataset <> '*')"
+    )
+    for table, name in (("geo_reference", snapshot.GEO_REFERENCE), ("statbel_geo_names", snapshot.GEO_NAMES),
+                        ("statbel_geo_parents", snapshot.GEO_PARENTS)):  # fmt: skip
+        if (snapshot_dir / name).exists():
+            _insert_select(con, table, f"read_parquet('{snapshot_dir / name}')", [])
     datasets = pd.DataFrame([{k: d.get(k) for k in snapshot.DATASET_FIELDS} for d in manifest["datasets"]])
     datasets["read_at"] = pd.to_datetime(datasets["read_at"], utc=True).dt.tz_localize(None)
     _insert_frame(con, "datasets", datasets)
@@ -384,12 +502,18 @@ def build_refresh(raw_dir: Path, warehouse: Path, snapshot_dir: Path, fetch_log:
     return report, changes
 
 
+def _parquet_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+
+
 def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
     """Copy the current warehouse's data tables (by column name); False when there is no warehouse.
 
-    An older layout is migrated: columns it lacks are filled with NULL. A layout this version cannot read
-    (a newer warehouse, or a table whose columns no longer fit) stops the build with BuildError, so refreshed
-    observations and their history are never dropped on the way.
+    An older layout is migrated: columns it lacks are filled with NULL; an upstream date it holds as text
+    (layouts before 6) becomes the instant with the text beside it; its labels are sorted into labels and
+    the Statbel geography tables. A layout this version cannot read (a newer warehouse, or a table whose
+    columns no longer fit) stops the build with BuildError, so refreshed observations and their history are
+    never dropped on the way.
     """
     if not current.exists():
         return False
@@ -399,18 +523,33 @@ def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
         if version > SCHEMA_VERSION:
             raise BuildError(f"{current} was built by a newer aiplan (layout {version}, this one reads up to "
                              f"{SCHEMA_VERSION}); it is left untouched")  # fmt: skip
-        for table in CARRIED:
+        for table in CARRIED + _GEOGRAPHY:
+            if table in _GEOGRAPHY and version < 6:
+                continue  # in the labels of older layouts, sorted out below
             try:
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM current.{table}")
-            except duckdb.Error as exc:
+                _insert_select(con, table, f"current.{table}", _text_columns(con, table))
+            except (duckdb.Error, BuildError) as exc:
                 raise BuildError(
                     f"{current}: table {table} (layout {version}) cannot be carried into layout "
                     f"{SCHEMA_VERSION} ({exc}); the warehouse is left untouched and nothing was dropped"
                 ) from exc
-        con.execute("INSERT INTO labels BY NAME SELECT * FROM current.labels WHERE dataset <> '*'")
+        _insert_labels(con, "(SELECT * FROM current.labels WHERE dataset <> '*')")
     finally:
         con.execute("DETACH current")
     return True
+
+
+_GEOGRAPHY = ("statbel_geo_names", "statbel_geo_parents")
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The *upstream_updated columns of current.<table> that an older layout holds as text."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'current' "
+        "AND table_name = ? AND column_name LIKE '%upstream_updated' AND data_type = 'VARCHAR'",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection, alias: str) -> int:
@@ -438,7 +577,13 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         _insert_frame(con, "geo_reference", r.reference)
         _log_fetch(con, p, "ok")
         return change
-    con.register("_new", r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None)))
+    new = r.observations.assign(fetched_at=p.read_at.replace(tzinfo=None))
+    con.execute("CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM observations LIMIT 0")
+    con.register("_frame", new)
+    try:
+        _insert_select(con, "_new", "_frame", list(new.columns))
+    finally:
+        con.unregister("_frame")
     # A slice replaces only the series and geos it covers; a whole-dataset file replaces the dataset.
     scope = "AND (series_key, geo) IN (SELECT DISTINCT series_key, geo FROM _new)" if p.is_slice else ""
     try:
@@ -455,7 +600,7 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         con.execute("DELETE FROM datasets WHERE source = ? AND dataset = ?", [r.source, r.dataset])
     finally:
         con.execute("DROP TABLE IF EXISTS _old")
-        con.unregister("_new")
+        con.execute("DROP TABLE IF EXISTS _new")
     _insert_payload(con, p)
     args = [r.source, r.dataset]
     con.execute(
@@ -463,22 +608,9 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         "WHERE source = ? AND dataset = ?",
         args + args,
     )
-    _dedupe_labels(con, r.source, r.dataset)
+    # Old labels stay (a slice carries fewer than a full payload); where both name a code, _insert_labels
+    # let the newer win.
     return change
-
-
-def _dedupe_labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> None:
-    """Old labels stay (a slice carries fewer than a full payload); where both name a code, the newer wins."""
-    con.execute(
-        "CREATE TEMP TABLE _labels AS SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER "
-        "(PARTITION BY dimension, code, lang ORDER BY rowid DESC) AS n FROM labels "
-        "WHERE source = ? AND dataset = ?) "
-        "WHERE n = 1",
-        [source, dataset],
-    )
-    con.execute("DELETE FROM labels WHERE source = ? AND dataset = ?", [source, dataset])
-    con.execute("INSERT INTO labels SELECT * FROM _labels")
-    con.execute("DROP TABLE _labels")
 
 
 _KEY = "source, dataset, series_key, geo, period"
@@ -495,9 +627,13 @@ FROM _old o FULL JOIN _new n USING ({_KEY})
 """
 # A changed or withdrawn value keeps its old version; a withdrawn one has NULL new values.
 _HISTORY = f"""
-INSERT INTO observation_history
-SELECT source, dataset, series_key, geo, period, o.value, o.obs_flag, o.conf_flag, o.upstream_updated,
-       n.value, n.obs_flag, n.conf_flag, n.upstream_updated, ?
+INSERT INTO observation_history BY NAME
+SELECT source, dataset, series_key, geo, period,
+       o.value AS old_value, o.obs_flag AS old_obs_flag, o.conf_flag AS old_conf_flag,
+       o.upstream_updated AS old_upstream_updated, o.upstream_stated AS old_upstream_stated,
+       n.value AS new_value, n.obs_flag AS new_obs_flag, n.conf_flag AS new_conf_flag,
+       n.upstream_updated AS new_upstream_updated, n.upstream_stated AS new_upstream_stated,
+       ?::TIMESTAMP AS changed_at
 FROM _old o LEFT JOIN _new n USING ({_KEY})
 WHERE n.geo IS NULL OR {_DIFFERS}
 """
@@ -572,4 +708,20 @@ def snapshot_build_needed(warehouse: Path, snapshot_dir: Path) -> tuple[bool, st
     current = snapshot_sha256(snapshot_dir)
     if current is not None and sha != current:
         return True, "the bundled snapshot changed since the warehouse was built from it"
+    if layout(warehouse) < SCHEMA_VERSION:
+        return True, "the warehouse has an older layout than this aiplan reads"
     return False, "the warehouse is the bundled snapshot's"
+
+
+def layout(warehouse: Path) -> int:
+    """The schema_version of a warehouse file (1: before schema_version existed; 0: unreadable)."""
+    try:
+        con = connect_read_only(warehouse)
+    except (FileNotFoundError, duckdb.Error):
+        return 0
+    try:
+        return _schema_version(con, WAREHOUSE_ALIAS)
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()

@@ -87,7 +87,7 @@ SLOW_MODULES = {
     "test_refresh.py", "test_concurrency.py", "test_exports.py", "test_pack_legibility_checker.py",
     "test_http_client.py", "test_pages.py", "test_hostile_params.py", "test_current_sources.py",
     "test_build.py", "test_snapshot_policy.py", "test_export_cli.py", "test_hostile_labels.py",
-    "test_auto_rebuild.py", "test_terminal_scorecard.py",
+    "test_auto_rebuild.py", "test_terminal_scorecard.py", "test_warehouse_schema.py",
 }  # fmt: skip
 
 

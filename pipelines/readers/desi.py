@@ -3,8 +3,8 @@
 `Data` rows are (edition y1..y6 = DESI 2017..2022, country); `Metadata` gives per indicator the reference
 year each edition reports (`Year 1`..`Year 6`), which becomes `period`. Where editions repeat a reference
 year the latest edition's value is kept. The edition of every kept value is recorded twice:
-labels rows `dimension="edition"`, `code="<series_key>|<geo>|<period>"`, `label="DESI 2021"` (these reach
-the warehouse's labels table unchanged), and `DesiReadResult.editions`, every non-empty cell with
+labels rows `dimension="edition"`, `code="<series_key>|<geo>|<period>"`, `label="DESI 2021"` (the warehouse
+keeps them as `observations.edition`, not in labels), and `DesiReadResult.editions`, every non-empty cell with
 `edition`, `edition_code` and `kept`, superseded ones included. Values stay as the workbook has them
 (shares 0–1, scores 0–100); each indicator's unit text is a labels row `dimension="unit"`.
 """

@@ -28,7 +28,8 @@ Mapping onto the contract of :mod:`pipelines.readers.base`:
   names under dimension ``"geo"`` and, for the hierarchy columns, under their own lower-case names
   (``"cd_prov_refnis"``). The hierarchy itself is in labels too: dimension
   ``"geo.<column>"`` (e.g. ``"geo.cd_prov_refnis"``), code = the ``geo`` code, lang ``"zxx"`` (ISO
-  639 "no linguistic content"), label = the parent code; :func:`geo_hierarchy` pivots it back.
+  639 "no linguistic content"), label = the parent code; :func:`geo_hierarchy` pivots it back. The
+  warehouse files these geography rows in statbel_geo_names and statbel_geo_parents, not in labels.
   Brussels municipalities have no province, so they have no ``geo.cd_prov_refnis`` row.
 
 The text is streamed from the zip member in chunks (never extracted), with codes held as

@@ -54,7 +54,7 @@ def test_import_build_snapshot_roundtrip(upstream, env):
     # The values below are read off the excerpt files' text.
     eu = "SELECT value, obs_flag FROM observations WHERE dataset='isoc_ci_in_h' AND geo='EU27_2020' "
     assert _rows(wh, eu + "AND period IN ('2020','2021') ORDER BY period") == [(83.55, "e"), (85.09, "b")]
-    be = "SELECT value, upstream_updated FROM observations WHERE dataset='nrg_ind_ren' AND geo='BE' "
+    be = "SELECT value, upstream_stated FROM observations WHERE dataset='nrg_ind_ren' AND geo='BE' "
     assert _rows(wh, be + "AND period='2020'") == [(13.0, "2025-03-07T23:00:00+01:00")]
     # 9 rows in the SDMX-CSV excerpt; 20 + 18 + 20 non-':' cells in the three TSV rows.
     counts = dict(_rows(wh, "SELECT dataset, count(*) FROM observations GROUP BY dataset"))

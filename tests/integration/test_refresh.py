@@ -46,7 +46,8 @@ HTTP_ENV = {
 UNSET = ("AIPLAN_WAREHOUSE", "AIPLAN_RAW_DIR", "AIPLAN_DESI_WORKBOOK_PATH", "AIPLAN_STATBEL_FILES",
          "AIPLAN_HTTP_MAX_BYTES", "AIPLAN_CATALOG_DIR", "AIPLAN_ASYNC_MAX_WAIT",
          "AIPLAN_READ_ONLY")  # fmt: skip
-TABLES = {"observations", "observation_history", "labels", "datasets", "fetches", "geo_reference",
+TABLES = {"observations", "observation_history", "labels", "statbel_geo_names", "statbel_geo_parents",
+          "datasets", "fetches", "geo_reference",
           "build_info", "objectives", "indicators", "indicator_values", "assessments",
           "objective_status", "schema_version"}  # fmt: skip
 
@@ -490,7 +491,7 @@ def test_revision_is_kept_in_history(env, upstream, present):
     key = ["nrg_ind_ren", "freq=A|nrg_bal=REN|unit=PC", "BE", "2023"]
     where = "dataset = ? AND series_key = ? AND geo = ? AND period = ?"
     assert _rows(f"SELECT value FROM observations WHERE {where}", key) == [(99.5,)]
-    history = _rows("SELECT old_value, new_value, new_upstream_updated FROM observation_history "
+    history = _rows("SELECT old_value, new_value, new_upstream_stated FROM observation_history "
                     f"WHERE {where}", key)  # fmt: skip
     # The real SDMX-CSV 1.0 lines state their own LAST UPDATE (07/03/25 23:00): that date is kept.
     assert history == [(old, 99.5, "2025-03-07T23:00:00+01:00")]
@@ -599,7 +600,10 @@ def test_older_layout_is_migrated_with_its_history(env, upstream, present):
     assert history
     con = duckdb.connect(str(wh))  # make it the layout before schema_version and observations.edition
     con.execute("DROP TABLE schema_version")
-    con.execute("ALTER TABLE observations DROP COLUMN edition")
+    # (recreated without the column: a CHECK on edition keeps ALTER TABLE ... DROP COLUMN from dropping it)
+    con.execute("CREATE TABLE observations_old AS SELECT * EXCLUDE (edition) FROM observations")
+    con.execute("DROP TABLE observations")
+    con.execute("ALTER TABLE observations_old RENAME TO observations")
     con.close()
     upstream.set_updated(
         "isoc_ci_in_h", time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
