@@ -197,6 +197,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         needed, why = warehouse.snapshot_build_needed(s.warehouse, s.snapshot_dir)
         origin, _ = warehouse.built_from(s.warehouse)
         if args.if_needed and not needed:
+            if warehouse.migration_needed(s.warehouse):
+                return _migrate(s)
             console.print(f"warehouse kept: {why}")
             return EXIT_OK
         if origin not in (None, "snapshot") and not args.discard_refreshed:
@@ -218,6 +220,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"built {report.warehouse} from {report.built_from}: {report.datasets} datasets, "
         f"{report.observations:,} observations in {report.seconds:.2f} s"
     )
+    return EXIT_OK
+
+
+def _migrate(s) -> int:
+    """A refreshed warehouse of an older layout → this layout, its data and history kept (no network)."""
+    try:
+        report = warehouse.migrate_refreshed(s.warehouse, s.raw_dir, s.snapshot_dir)
+    except (warehouse.BuildError, ReaderError, CatalogError) as exc:
+        err.print(f"[red]the warehouse's older layout could not be carried over; it is unchanged:[/red]\n"
+                  f"{exc}", highlight=False)  # fmt: skip
+        return EXIT_USAGE
+    console.print(f"migrated {report.warehouse} to layout {warehouse.SCHEMA_VERSION}, its data and history "
+                  f"kept: {report.datasets} datasets, {report.observations:,} observations")  # fmt: skip
     return EXIT_OK
 
 

@@ -14,7 +14,12 @@ if str(ROOT) not in sys.path:
 
 from dashboard import state  # noqa: E402
 from pipelines.settings import get_settings  # noqa: E402
-from pipelines.warehouse import build_from_snapshot, snapshot_build_needed  # noqa: E402
+from pipelines.warehouse import (  # noqa: E402
+    build_from_snapshot,
+    migrate_refreshed,
+    migration_needed,
+    snapshot_build_needed,
+)
 from presentation.i18n import LANGS, t  # noqa: E402
 
 
@@ -24,10 +29,14 @@ def _ensure_warehouse(warehouse: Path, snapshot_dir: Path, read_only: bool) -> s
     a refresh built is never replaced; with AIPLAN_READ_ONLY=1 (production) the app writes nothing at all.
     Cached per warehouse and mode, so one process serving another configuration checks again."""
     if read_only:
-        return None if warehouse.exists() else f"no warehouse at {warehouse}"
+        if not warehouse.exists():
+            return "no_warehouse"
+        return "old_layout" if migration_needed(warehouse) else None
     needed, _ = snapshot_build_needed(warehouse, snapshot_dir)
     if needed:
         build_from_snapshot(snapshot_dir, warehouse)
+    elif migration_needed(warehouse):
+        migrate_refreshed(warehouse, get_settings().raw_dir, snapshot_dir)
     return None
 
 
@@ -35,7 +44,7 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:",
 _settings = get_settings()
 _missing = _ensure_warehouse(_settings.warehouse, _settings.snapshot_dir, _settings.read_only)
 if _missing:
-    st.error(t("app.no_warehouse"))
+    st.error(t("app.old_layout") if _missing == "old_layout" else t("app.no_warehouse"))
     st.stop()
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}

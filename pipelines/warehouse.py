@@ -713,6 +713,21 @@ def snapshot_build_needed(warehouse: Path, snapshot_dir: Path) -> tuple[bool, st
     return False, "the warehouse is the bundled snapshot's"
 
 
+def migration_needed(warehouse: Path) -> bool:
+    """A warehouse a refresh or an import built, in an older layout than this code reads: it is migrated
+    (migrate_refreshed), never replaced by the snapshot."""
+    origin, _ = built_from(warehouse)
+    return origin not in (None, "snapshot") and 0 < layout(warehouse) < SCHEMA_VERSION
+
+
+def migrate_refreshed(warehouse: Path, raw_dir: Path, snapshot_dir: Path) -> BuildReport:
+    """Carry a refreshed warehouse of an older layout into this one, offline: its observations, history,
+    datasets and fetches are carried over (converted), the catalogue and assessments rewritten; no payload
+    is fetched. A layout that cannot be carried over raises BuildError and leaves the file as it was."""
+    report, _ = build_refresh(raw_dir, warehouse, snapshot_dir, [])
+    return report
+
+
 def layout(warehouse: Path) -> int:
     """The schema_version of a warehouse file (1: before schema_version existed; 0: unreadable)."""
     try:

@@ -10,7 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from aiplan.cli import main
 from pipelines import invariants, reports, warehouse
+from pipelines.settings import REPO_ROOT
+from presentation.i18n import t
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "data" / "snapshot"
 
@@ -144,3 +147,45 @@ def test_a_build_breaking_an_invariant_is_refused_and_the_warehouse_kept(built, 
         warehouse.build_from_snapshot(snap, wh)
     assert wh.read_bytes() == kept
     assert not list(tmp_path.glob(".warehouse.duckdb.*"))  # no temporary file left behind
+
+
+def _as_refreshed_layout_5(built: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the build as a refresh wrote it in layout 5, the environment pointing at it."""
+    data = tmp_path / "data"
+    (data / "raw").mkdir(parents=True)
+    wh = data / "warehouse.duckdb"
+    shutil.copy(built, wh)
+    con = duckdb.connect(str(wh))
+    con.execute("UPDATE build_info SET built_from = 'refresh'")
+    con.close()
+    _as_layout_5(wh)
+    for name in ("AIPLAN_WAREHOUSE", "AIPLAN_RAW_DIR", "AIPLAN_READ_ONLY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIPLAN_DATA_DIR", str(data))
+    monkeypatch.setenv("AIPLAN_SNAPSHOT_DIR", str(SNAPSHOT))
+    return wh
+
+
+def test_make_run_carries_a_refreshed_warehouse_of_an_older_layout_over(built, tmp_path, monkeypatch):
+    """`aiplan build --from-snapshot --if-needed` (what `make run` does) migrates it: still the refresh's data
+    and history, never the snapshot's."""
+    wh = _as_refreshed_layout_5(built, tmp_path, monkeypatch)
+    history = _rows(wh, "SELECT count(*) FROM observation_history")
+    assert warehouse.migration_needed(wh)
+    assert main(["build", "--from-snapshot", "--if-needed"]) == 0
+    assert _rows(wh, "SELECT version FROM schema_version") == [(warehouse.SCHEMA_VERSION,)]
+    assert _rows(wh, "SELECT built_from FROM build_info") == [("refresh",)]
+    assert _rows(wh, "SELECT count(*) FROM observation_history") == history
+    assert not warehouse.migration_needed(wh)
+
+
+def test_a_read_only_app_says_the_layout_is_older_instead_of_failing(built, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    wh = _as_refreshed_layout_5(built, tmp_path, monkeypatch)
+    monkeypatch.setenv("AIPLAN_READ_ONLY", "1")
+    before = wh.read_bytes()
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("app.old_layout", "en")]
+    assert wh.read_bytes() == before
