@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from dashboard import components, queries, state
 from indicators.series import parse_key
-from presentation import charts, components, explore, indicator_chart, queries, state
+from presentation import charts, explore, indicator_chart
 from presentation.i18n import t
 
 lang = components.lang()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from dashboard import components, queries, state
 from indicators.units import UNITS
 from indicators.vocabulary import EU27
-from presentation import charts, components, explore, exports, indicator_chart, queries, state
+from presentation import charts, explore, exports, indicator_chart
 from presentation.i18n import t
 
 lang = components.lang()
