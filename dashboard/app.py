@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
+
+# The script's start, for the timing log (_run_timed): a page's run includes this entry point.
+_WALL0, _CPU0 = time.perf_counter(), time.thread_time()
 
 # `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +44,25 @@ def _ensure_warehouse(warehouse: Path, snapshot_dir: Path, read_only: bool) -> s
     elif migration_needed(warehouse):
         migrate_refreshed(warehouse, get_settings().raw_dir, snapshot_dir)
     return None
+
+
+def _run_timed(page: st.Page, path: str) -> None:
+    """The server side of bench/load.py: with AIPLAN_TIMING_LOG naming a file, each run appends one JSON line
+    (page, wall and CPU seconds of this script thread), even when the page stops early (st.stop, st.rerun)."""
+    try:
+        page.run()
+    finally:
+        line = json.dumps({
+            "page": page.url_path or "scorecard", "wall_s": round(time.perf_counter() - _WALL0, 6),
+            # This thread's CPU alone: wall minus CPU is time spent waiting for the interpreter lock or I/O.
+            "cpu_s": round(time.thread_time() - _CPU0, 6), "at": time.time(),
+        })  # fmt: skip
+        # One short write with O_APPEND: lines from concurrent sessions do not interleave.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
 
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
@@ -91,4 +116,8 @@ page = st.navigation(
         ),
     ]
 )
-page.run()
+_timing_log = os.environ.get("AIPLAN_TIMING_LOG")
+if _timing_log:
+    _run_timed(page, _timing_log)
+else:
+    page.run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import downloads, queries, state
+from dashboard import downloads, figure_cache, queries, state
 from indicators.model import Indicator
 from indicators.vocabulary import EU27
 from pipelines.contracts import IndicatorEntry
@@ -113,15 +113,8 @@ def indicator_section(entry: IndicatorEntry, spec: Indicator, geo: str, v: int, 
             return
         values = queries.indicator_values(v, entry.id)
         meta = dataset_meta(v, spec.source, spec.dataset)
-        fig = indicator_chart.indicator_figure(
-            entry=entry,
-            spec=spec,
-            values=values,
-            meta=meta,
-            geo=geo,
-            geo_names=names,
-            lang=lang,
-            framed=False,
+        fig = figure_cache.indicator_figure(
+            v, entry.id, geo, lang, _entry=entry, _spec=spec, _values=values, _meta=meta, _names=names
         )
         # No toolbar: on a phone it covers the chart's top edge; the downloads below give the chart and data.
         st.plotly_chart(fig, width="stretch", key=f"chart_{entry.id}", config={"displayModeBar": False})

@@ -8,13 +8,18 @@ import streamlit as st
 
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only
-from presentation import briefing, exports
 from presentation.i18n import t
+
+# presentation.briefing and .exports (Jinja2, Markdown, kaleido's helpers: about 0.15 s) are imported where a
+# file is made or an indicator's buttons are drawn, not at import: the first scorecard after a server start
+# draws sooner.
 
 
 @lru_cache(maxsize=64)
 def _file(version: int, kind: str, indicator: str, geo: str, lang: str, fmt: str) -> bytes:
     # Runs in Streamlit's download thread: its own read-only connection, keyed on the warehouse version.
+    from presentation import briefing, exports
+
     con = connect_read_only(get_settings().warehouse)
     try:
         if kind == "briefing":
@@ -31,6 +36,8 @@ def _file(version: int, kind: str, indicator: str, geo: str, lang: str, fmt: str
 
 
 def indicator_downloads(version: int, indicator: str, geo: str, lang: str) -> None:
+    from presentation import exports
+
     cols = st.columns(5)
     items = [("chart", f) for f in exports.IMAGE_TYPES] + [("data", f) for f in exports.DATA_TYPES]
     for col, (kind, fmt) in zip(cols, items, strict=True):

@@ -3,7 +3,8 @@
 The pack is rendered from a Jinja2 template with autoescaping (every text from the catalogue or upstream is
 escaped once, there). All charts are drawn by plotly.js inside the one Chromium page that prints the PDF, so
 the pack costs one browser start, not one per chart. Charts carry no title or source inside the figure: the
-HTML around them does, and wraps at any width, so nothing is cut at the page's edge.
+HTML around them does, and wraps at any width, so nothing is cut at the page's edge. The browser starts and
+loads plotly.js while Python builds the figures (the two overlap on two cores).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import jinja2
 import markdown
+import plotly
 import plotly.offline
 from markupsafe import Markup, escape
 
@@ -37,6 +40,10 @@ RANKING_BAR_PX = 15  # 27 member states → about 565 px: names at 10 px (7.5 pt
 LEGEND_PX, LEGEND_ROW_PX = 11, 21
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # what get_plotlyjs() reads
+PLOTLY_CSS = """() => Array.from(document.querySelectorAll('head style'))
+    .flatMap((style) => Array.from(style.sheet ? style.sheet.cssRules : []).map((rule) => rule.cssText))
+    .join('\\n')"""
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
@@ -51,8 +58,11 @@ def _objective_status(obj: ObjectiveEntry, lang: str) -> str:
     return _status(obj.status, lang, obj.status_kind)
 
 
-def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[str, int]:
-    """The whole pack as one HTML document; returns it and the number of charts it draws."""
+def build_html(
+    con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, inline_plotly: bool = True
+) -> tuple[str, int]:
+    """The whole pack as one HTML document; returns it and the number of charts it draws. Without
+    `inline_plotly` the document expects a page that has loaded plotly.js already (briefing_pdf's)."""
     card = reports.scorecard(con, geo, lang)
     names = geo_names(lang, reports.geo_names(con, lang))
     currency = reports.data_currency(con)
@@ -81,7 +91,7 @@ def build_html(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> tuple[
         ],  # fmt: skip
         no_chart=t("briefing.no_chart", lang),
         annex=_annex(con, lang),
-        plotly_js=plotly.offline.get_plotlyjs(),
+        plotly_js=plotly.offline.get_plotlyjs() if inline_plotly else "",
         chart_specs=json.dumps(charts).replace("</", "<\\/"),
         chart_width=CHART_W,
     )
@@ -231,11 +241,14 @@ def render_pdf(doc: str, *, lang: str) -> bytes:
     Runs in its own thread: Playwright's sync API refuses to start where an asyncio loop already runs (a
     Streamlit download callback, a test session holding another browser).
     """
+    ready: Future[str] = Future()
+    ready.set_result(doc)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print_pdf, doc, lang).result()
+        return pool.submit(_print_pdf, ready, lang, preload_plotly=False).result()
 
 
-def _print_pdf(doc: str, lang: str) -> bytes:
+def _print_pdf(doc: Future[str], lang: str, *, preload_plotly: bool) -> bytes:
+    """Launch Chromium (and with `preload_plotly` load plotly.js) while `doc` may still be being built."""
     from playwright.sync_api import sync_playwright
 
     footer = (
@@ -249,7 +262,19 @@ def _print_pdf(doc: str, lang: str) -> bytes:
         )
         try:
             page = browser.new_page()
-            page.set_content(doc, wait_until="load")
+            css = ""
+            if preload_plotly:
+                with tempfile.TemporaryDirectory(prefix="aiplan_pack_") as tmp:
+                    # From its file: Chromium streams a 4.6 MB script from disk much faster than it parses
+                    # the same inlined in a document sent through set_content.
+                    shell = Path(tmp) / "plotly.html"
+                    shell.write_text(f'<!doctype html><script src="{PLOTLY_JS.as_uri()}"></script>')
+                    page.goto(shell.as_uri(), wait_until="load")
+                # plotly.js put its base CSS (rules inserted into a <style> of the shell) into the shell's
+                # head, which set_content replaces: carried over into the pack's head, or the charts grow.
+                css = page.evaluate(PLOTLY_CSS)
+            # set_content writes with document.open(), which keeps the window, so `Plotly` stays defined.
+            page.set_content(_with_css(doc.result(), css), wait_until="load")
             page.wait_for_function(
                 "window.chartsDone === true || window.chartsError !== undefined", timeout=120_000
             )
@@ -268,6 +293,21 @@ def _print_pdf(doc: str, lang: str) -> bytes:
             browser.close()
 
 
+def _with_css(doc: str, css: str) -> str:
+    if not css:
+        return doc
+    css = css.replace("</", "<\\/")  # the rules are plotly.js's own; only a </style> could break out
+    return doc.replace("</head>", f"<style>{css}</style></head>", 1)
+
+
 def briefing_pdf(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> bytes:
-    doc, _ = build_html(con, geo=geo, lang=lang)
-    return render_pdf(doc, lang=lang)
+    """The pack as PDF: the browser's start and plotly.js's load overlap the figures built here."""
+    ready: Future[str] = Future()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        printed = pool.submit(_print_pdf, ready, lang, preload_plotly=True)
+        try:
+            ready.set_result(build_html(con, geo=geo, lang=lang, inline_plotly=False)[0])
+        except BaseException as exc:
+            ready.set_exception(exc)  # the browser thread closes its browser and ends
+            raise
+        return printed.result()

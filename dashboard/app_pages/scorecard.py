@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import components, downloads, queries
+from dashboard import components, downloads, figure_cache, queries
 from indicators.units import UNITS
 from pipelines.contracts import IndicatorEntry, ObjectiveEntry
-from presentation import charts, narrative, status
+from presentation import narrative, status
 from presentation.i18n import fmt_value, t
 
 lang = components.lang()
@@ -73,8 +73,8 @@ def _figures(head: IndicatorEntry) -> None:
     values = queries.indicator_values(v, head.id)
     if values["geo"].eq(geo).sum() > 1:
         target = head.target
-        spark = charts.sparkline(
-            values, highlight=geo, eu_geo=head.eu_geo, target=target.value if target else None
+        spark = figure_cache.sparkline(
+            v, head.id, geo, head.eu_geo, target.value if target else None, _values=values
         )
         st.plotly_chart(spark, width="stretch", key=f"spark_{head.id}", config={"staticPlot": True})
         mine = values[values["geo"] == geo].sort_values("year")
