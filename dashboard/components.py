@@ -24,7 +24,7 @@ def version() -> int:
 def geo_names(v: int, language: str | None = None) -> dict[str, str]:
     """Geo code → name in the interface language (the publisher's English label where we have no other)."""
     language = language or lang()
-    return geo.geo_names(language, queries.geo_names(v, language))
+    return geo.display_names(language, queries.geo_labels(v, language))
 
 
 def geo_selector(v: int, lang: str) -> str:

@@ -96,7 +96,7 @@ def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str
 
 
 @st.cache_data(max_entries=8)
-def geo_names(version: int, lang: str = "en") -> dict[str, str]:
+def geo_labels(version: int, lang: str = "en") -> dict[str, str]:
     return _with(version, reports.geo_names, lang)
 
 

@@ -307,7 +307,7 @@ def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tu
     return {(d, c): lab for d, c, lab in rows}
 
 
-def geo_names(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
+def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
     """Geo code → English name, from every payload that carried one; Belgium's regions (NUTS 1) in `lang`
     from Statbel's reference table."""
     rows = con.execute(

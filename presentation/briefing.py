@@ -30,7 +30,7 @@ from pipelines.contracts import IndicatorEntry, ObjectiveEntry, Scorecard
 from presentation import browser as browser_binary
 from presentation import indicator_chart, narrative, status
 from presentation.exports import indicator_context
-from presentation.geo import geo_names
+from presentation.geo import display_names
 from presentation.i18n import fmt_date, fmt_value, t
 from presentation.terminal import SYMBOL
 
@@ -64,7 +64,7 @@ def build_html(
     """The whole pack as one HTML document; returns it and the number of charts it draws. Without
     `inline_plotly` the document expects a page that has loaded plotly.js already (briefing_pdf's)."""
     card = reports.scorecard(con, geo, lang)
-    names = geo_names(lang, reports.geo_names(con, lang))
+    names = display_names(lang, reports.geo_labels(con, lang))
     currency = reports.data_currency(con)
     charts: dict[str, dict] = {}
     objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card.objectives]

@@ -15,7 +15,7 @@ from indicators.units import UNITS
 from pipelines import reports
 from pipelines.contracts import Scorecard
 from presentation import indicator_chart, status
-from presentation.geo import geo_names
+from presentation.geo import display_names
 from presentation.i18n import fmt_date, t
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -47,7 +47,7 @@ def indicator_context(
         "spec": spec,
         "values": reports.indicator_values(con, indicator_id),
         "meta": meta.iloc[0].to_dict() if len(meta) else {},
-        "names": geo_names(lang, reports.geo_names(con, lang)),
+        "names": display_names(lang, reports.geo_labels(con, lang)),
         "built_at": card.built_at,
     }
 

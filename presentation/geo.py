@@ -5,7 +5,7 @@ from __future__ import annotations
 from presentation.i18n import catalogue, t
 
 
-def geo_names(lang: str, upstream: dict[str, str]) -> dict[str, str]:
+def display_names(lang: str, upstream: dict[str, str]) -> dict[str, str]:
     """Every code the upstream labels know, named in `lang` where the catalogue has it."""
     names = dict(upstream)
     for lg in ("en", lang):

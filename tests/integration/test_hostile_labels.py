@@ -66,9 +66,10 @@ def test_trend_chart_shows_hostile_names_and_title_as_text(con):
 
 def test_briefing_pack_shows_hostile_geo_names_as_text(con, monkeypatch):
     # Every geo named by the hostile label, as if the upstream payload carried it for each code.
-    monkeypatch.setattr(
-        briefing, "geo_names", lambda lang, upstream: dict.fromkeys(geo.geo_names(lang, upstream), HOSTILE)
-    )
+    def hostile(lang, upstream):
+        return dict.fromkeys(geo.display_names(lang, upstream), HOSTILE)
+
+    monkeypatch.setattr(briefing, "display_names", hostile)
     doc, n_charts = briefing.build_html(con, geo="BE", lang="en")
     assert n_charts > 0
     # The pack's own <script> elements (plotly, the specs) are expected; a hostile one is not.
