@@ -97,7 +97,7 @@ def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str
 
 @st.cache_data(max_entries=8)
 def geo_labels(version: int, lang: str = "en") -> dict[str, str]:
-    return _with(version, reports.geo_names, lang)
+    return _with(version, reports.geo_labels, lang)
 
 
 @st.cache_data(max_entries=4)

@@ -149,3 +149,29 @@ def test_the_circle_finder_finds_a_circle(monkeypatch):
     graph["pipelines.snapshot"].add("pipelines.warehouse")
     monkeypatch.setitem(globals(), "GRAPH", graph)
     assert _cycle() is not None
+
+
+def test_every_attribute_read_from_one_of_our_modules_exists():
+    """`reports.geo_names` after a rename is no import error: it fails only when the line runs (here, only in
+    the slow app tests). Every `module.name` read from a module of ours must name something it defines."""
+    import importlib
+
+    wrong = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for a in node.names:
+                    if f"{node.module}.{a.name}" in MODULES:
+                        aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+            ):
+                module = importlib.import_module(aliases[node.value.id])
+                if not hasattr(module, node.attr):
+                    wrong.append(f"{name}:{node.lineno}: {aliases[node.value.id]}.{node.attr}")
+    assert not wrong, wrong
