@@ -92,9 +92,20 @@ def _older_layout_with_history(wh):
     import duckdb
 
     con = duckdb.connect(str(wh))
+    # Layout 1 held the publishers' dates as text: its history table is recreated so, row inserted by name.
+    con.execute("DROP TABLE observation_history")
+    con.execute(
+        "CREATE TABLE observation_history (source VARCHAR, dataset VARCHAR, series_key VARCHAR, geo VARCHAR, "
+        "period VARCHAR, old_value DOUBLE, old_obs_flag VARCHAR, old_conf_flag VARCHAR, "
+        "old_upstream_updated VARCHAR, new_value DOUBLE, new_obs_flag VARCHAR, new_conf_flag VARCHAR, "
+        "new_upstream_updated VARCHAR, changed_at TIMESTAMP)"
+    )
     con.execute(f"INSERT INTO observation_history VALUES ({', '.join('?' * len(HISTORY))})", list(HISTORY))
     con.execute("DROP TABLE schema_version")
-    con.execute("ALTER TABLE observations DROP COLUMN edition")
+    # recreated without the column (a CHECK on edition keeps ALTER TABLE ... DROP COLUMN from dropping it)
+    con.execute("CREATE TABLE observations_old AS SELECT * EXCLUDE (edition) FROM observations")
+    con.execute("DROP TABLE observations")
+    con.execute("ALTER TABLE observations_old RENAME TO observations")
     con.close()
 
 
@@ -109,8 +120,11 @@ def test_a_snapshot_built_warehouse_of_an_older_layout_keeps_its_history(env, tm
     con = warehouse.connect_read_only(wh)
     try:
         assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == n
-        [row] = con.execute("SELECT * FROM observation_history").fetchall()
-        assert row[:6] == HISTORY[:6] and row[9] == HISTORY[9]
+        [row] = con.execute(
+            "SELECT source, dataset, series_key, geo, period, old_value, new_value, old_upstream_stated, "
+            "new_upstream_stated FROM observation_history"
+        ).fetchall()
+        assert row[:6] == HISTORY[:6] and row[6] == HISTORY[9] and row[7:] == (HISTORY[8], HISTORY[12])
         assert (
             con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == warehouse.SCHEMA_VERSION
         )
