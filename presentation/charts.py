@@ -220,7 +220,7 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
         # Wrapped: plotly writes an annotation on one line, which an exported image cuts at its edge.
         lines = _wrap(source_line, SOURCE_LINE_CHARS) or [""]
         bottom = (170 if title else 90) + SOURCE_LINE_PX * (len(lines) - 1)
-        fig.add_annotation(_source_annotation("<br>".join(lines), bottom))
+        fig.add_annotation(_source_annotation("<br>".join(lines), bottom, len(lines)))
         fig.update_layout(margin=dict(b=bottom))
     else:
         fig.update_layout(margin=dict(b=40))
@@ -348,10 +348,13 @@ SOURCE_LINE_CHARS = 125  # at 11 px, what the narrowest exported chart (900 px) 
 SOURCE_LINE_PX = 14
 
 
-def _source_annotation(text: str, bottom_margin: int) -> dict:
-    # Shifted in pixels to the foot of the bottom margin, below the axis and any legend there.
+def _source_annotation(text: str, bottom_margin: int, n_lines: int = 1) -> dict:
+    # Its top shifted in pixels to the foot of the bottom margin, below the axis and any legend there; the
+    # margin grew by a line for each line after the first, and the text keeps its top where one line has it,
+    # so the extra lines fill that growth instead of running off the image.
+    top = bottom_margin - 22 - SOURCE_LINE_PX * (n_lines - 1)
     return dict(
-        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom_margin - 22),
+        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-top,
         xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
     )  # fmt: skip
 

@@ -38,6 +38,8 @@ def test_a_long_source_line_wraps_and_the_margin_grows():
     lines = note.text.split("<br>")
     assert len(lines) >= 2 and max(len(x) for x in lines) <= charts.SOURCE_LINE_CHARS
     assert fig.layout.margin.b == 170 + charts.SOURCE_LINE_PX * (len(lines) - 1)
+    # ...and every line lies inside that margin (its top is yshift below the plot), not past the image's edge
+    assert -note.yshift + charts.SOURCE_LINE_PX * len(lines) <= fig.layout.margin.b
 
 
 HOSTILE = '<a href="https://x.example">x</a> & <script>alert(1)</script> %{y}'
