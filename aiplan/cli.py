@@ -433,8 +433,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
                 return EXIT_USAGE
             ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
-            unknown = [g for g in geos if g not in set(ctx["values"]["geo"])]
-            if args.what == "data" and unknown:
+            unknown = sorted(set(geos) - set(ctx["values"]["geo"])) if args.what == "data" else []
+            if unknown:
                 err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
                 return EXIT_USAGE
             out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"

@@ -32,7 +32,6 @@ from presentation import indicator_chart, narrative, status
 from presentation.exports import indicator_context
 from presentation.geo import display_names
 from presentation.i18n import fmt_date, fmt_value, t
-from presentation.terminal import SYMBOL
 
 CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
 TREND_H = 270  # with its legend and texts, two trend charts to a page
@@ -51,7 +50,7 @@ _ENV = jinja2.Environment(
 
 
 def _status(code: str, lang: str, kind: str = "target") -> str:
-    return f"{SYMBOL[code][0]} {status.word(code, lang, kind)}"
+    return f"{status.SYMBOL[code]} {status.word(code, lang, kind)}"
 
 
 def _objective_status(obj: ObjectiveEntry, lang: str) -> str:

@@ -123,6 +123,12 @@ def attribution(meta: dict, lang: str) -> str:
     return template.format(dataset=dataset, name=dataset if name == name_key else name)
 
 
+def axis_unit(spec: Indicator, lang: str) -> str:
+    """The unit as the axis says it, with "(lower is better)" where the indicator should fall."""
+    unit = UNITS[spec.unit].get(lang)
+    return f"{unit} {t('chart.lower_better', lang)}" if spec.direction == "decrease" else unit
+
+
 def indicator_figure(
     *,
     entry: IndicatorEntry,
@@ -140,9 +146,7 @@ def indicator_figure(
     """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
     geos = geos or comparison_geos(geo, spec)
     shown = values[values["geo"].isin(geos)]
-    unit = UNITS[spec.unit].get(lang)
-    if spec.direction == "decrease":
-        unit = f"{unit} {t('chart.lower_better', lang)}"
+    unit = axis_unit(spec, lang)
     if values["period"].nunique() == 1:
         # One year of data draws no line: rank the member states for that year instead.
         return ranking_figure(entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=geo_names,
@@ -190,13 +194,10 @@ def ranking_figure(
     year = values[values["period"] == period]
     members = year[year["geo"].isin(EU27)]
     eu = year[(year["geo"] == spec.eu_geo) & year["value"].notna()]["value"]
-    unit = UNITS[spec.unit].get(lang)
-    if spec.direction == "decrease":
-        unit = f"{unit} {t('chart.lower_better', lang)}"
     return charts.ranking_chart(
         members,
         title=t("explorer.ranking_title", lang, title=entry.title, year=period) if framed else "",
-        unit=unit,
+        unit=axis_unit(spec, lang),
         source_line=source_line(meta, members, lang) if framed else "",
         highlight=geo,
         eu_value=float(eu.iloc[0]) if len(eu) else None,

@@ -19,9 +19,16 @@ STYLE: dict[str, tuple[str, str]] = {
     "moving_away": (":material/cancel:", "red"),
     "insufficient_data": (":material/help:", "gray"),
 }
-# Without a target a status only says which way the value moves: its own words, never "on track".
-ORDER, DIRECTION_WORDS = STATUSES, DIRECTION_STATUSES
-assert set(STYLE) == set(STATUSES), "a status without its icon and colour"
+# Where no icon font is (the terminal, the printed pack), a text symbol carries the shape instead.
+SYMBOL: dict[str, str] = {
+    "target_met": "✔✔",
+    "on_track": "✔",
+    "moderate": "◐",
+    "insufficient": "▽",
+    "moving_away": "✖",
+    "insufficient_data": "?",
+}
+assert set(STYLE) == set(SYMBOL) == set(STATUSES), "a status without its icon, colour or symbol"
 POSITION_STYLE = {
     "better": (":material/arrow_upward:", "blue"),
     "worse": (":material/arrow_downward:", "violet"),
@@ -39,7 +46,8 @@ def colour(status: str) -> str:
 
 def word(status: str, lang: str, kind: str = "target") -> str:
     """'on_track' → 'on track' against a target, 'improving' for a direction-only indicator."""
-    if kind == "direction" and status in DIRECTION_WORDS:
+    # Without a target a status only says which way the value moves: its own words, never "on track".
+    if kind == "direction" and status in DIRECTION_STATUSES:
         return t(f"status.direction.{status}", lang)
     return t(f"status.{status}", lang)
 
@@ -50,7 +58,7 @@ def counts_text(pairs: Iterable[tuple[str, str]], lang: str) -> str:
     for code, kind in pairs:
         key = (code, word(code, lang, kind))
         tally[key] = tally.get(key, 0) + 1
-    ordered = sorted(tally.items(), key=lambda kv: (ORDER.index(kv[0][0]), kv[0][1]))
+    ordered = sorted(tally.items(), key=lambda kv: (STATUSES.index(kv[0][0]), kv[0][1]))
     return " · ".join(t("scorecard.count_item", lang, n=n, status=w) for (_, w), n in ordered)
 
 

@@ -12,21 +12,21 @@ from indicators.vocabulary import STATUSES
 from pipelines.contracts import IndicatorEntry, Scorecard
 from presentation import status as status_words
 
-# Status shown as a word and a symbol, never by colour alone; the words are the app's (status.word).
-SYMBOL = {
-    "target_met": ("✔✔", "green"),
-    "on_track": ("✔", "green"),
-    "moderate": ("◐", "yellow"),
-    "insufficient": ("▽", "dark_orange"),
-    "moving_away": ("✖", "red"),
-    "insufficient_data": ("?", "grey50"),
+# Status shown as a word and a symbol, never by colour alone; words and symbols are the app's (status.py).
+COLOUR = {
+    "target_met": "green",
+    "on_track": "green",
+    "moderate": "yellow",
+    "insufficient": "dark_orange",
+    "moving_away": "red",
+    "insufficient_data": "grey50",
 }
-assert set(SYMBOL) == set(STATUSES), "a status without its symbol"
+assert set(COLOUR) == set(STATUSES), "a status without its terminal colour"
 
 
 def status_cell(status: str, kind: str = "target", lang: str = "en") -> str:
-    symbol, colour = SYMBOL[status]
-    return f"[{colour}]{symbol} {status_words.word(status, lang, kind)}[/{colour}]"
+    colour = COLOUR[status]
+    return f"[{colour}]{status_words.SYMBOL[status]} {status_words.word(status, lang, kind)}[/{colour}]"
 
 
 def _num(v: float | None) -> str:

@@ -6,14 +6,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.vocabulary import STATUSES
 from pipelines.settings import REPO_ROOT
-from presentation import explore, status
+from presentation import explore
 from presentation.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
 
 KEY_CALL = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.]+)["']""")
 # Keys built at run time from a code: each family is checked against the codes it can take.
 DYNAMIC = {
-    "status.": status.ORDER,
+    "status.": STATUSES,
     "table.col.": explore.TABLE_COLUMNS,
     "flag.": ("b", "p", "e", "u", "d", "C", "m", "n", "f", "i"),
     "chart.target_scope.": ("eu", "be"),
