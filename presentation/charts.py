@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from indicators.progress import year_of
-from presentation import safe
-from presentation.i18n import fmt_number
+from indicators.vocabulary import DEFAULT_LANG, LANGS
+from presentation import safe, text_width
+from presentation.i18n import fmt_date, fmt_number, t
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.
@@ -24,14 +26,27 @@ REFERENCE_COLOUR = "#8C6D1F"
 EVENT_COLOUR = "#9AA5B1"
 EVENT_BACKGROUND = "rgba(255,255,255,0.7)"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
-# plotly's separators: decimal mark, then thousands mark (French groups by a narrow no-break space).
-SEPARATORS = {"en": ".,", "fr": ",\u202f", "nl": ",."}
+
+
+@cache
+def separators(lang: str) -> str:
+    """plotly's `separators` for a language: its decimal mark, then its group mark, as CLDR (Babel) has them
+    (French groups by a narrow no-break space, Dutch and German by a dot)."""
+    return get_decimal_symbol(lang) + get_group_symbol(lang)
+
+
+SEPARATORS = {lang: separators(lang) for lang in LANGS}
 
 
 def localise(fig: go.Figure, lang: str) -> go.Figure:
-    """Numbers on axes and in hover labels with the language's decimal mark (34,5 in French and Dutch)."""
-    fig.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
+    """Numbers on axes, in d3 formats and in hover labels with the language's marks (34,5 in French)."""
+    fig.update_layout(separators=SEPARATORS.get(lang) or separators(DEFAULT_LANG))
     return fig
+
+
+def d3_number(decimals: int) -> str:
+    """The d3 format of a value with `decimals` decimals, grouped; plotly draws it with `separators`."""
+    return f",.{max(decimals, 0)}f"
 
 
 TEMPLATE = go.layout.Template(
@@ -110,12 +125,16 @@ def trend_chart(
     height: int = 460,
     series_break: Level | None = None,
     events_intro: str = "",
+    lang: str = DEFAULT_LANG,
+    decimals: int = 1,
+    width: int | None = None,
 ) -> go.Figure:
     """One line per geo over time; targets, reference levels, projection and policy events on top.
 
     `df` has columns geo, period, value, obs_flag. Flags are drawn as text beside their points. A series
     break (`series_break.value` = the first comparable year) cuts every line there: the points on either
-    side are never joined, and a labelled vertical line marks it.
+    side are never joined, and a labelled vertical line marks it. Numbers are written in `lang` with
+    `decimals`; `width` is the width the framed chart is drawn at (its text is laid out for it).
     """
     # Catalogue, message and upstream text becomes inert here, once (plotly renders <a>, <b>, <br>):
     # nothing below escapes again.
@@ -135,11 +154,11 @@ def trend_chart(
     cut = series_break.value if series_break is not None else None
     for geo in order:
         part = df[df["geo"] == geo].sort_values("period")
-        _add_geo_trace(fig, part, geo, highlight, others, geo_names, cut)
+        _add_geo_trace(fig, part, geo, highlight, others, geo_names, cut, decimals)
     years = [year_of(p) for p in df["period"]] or [2020.0]
     x_min, x_max = min(years), max(years)
     if projection is not None:
-        _add_projection(fig, projection)
+        _add_projection(fig, projection, decimals)
         x_max = max(x_max, projection.to_year)
     if target is not None:
         x_max = max(x_max, target.year or x_max)
@@ -156,25 +175,23 @@ def trend_chart(
     _time_axis(fig, x_min, x_max)
     fig.update_layout(template=TEMPLATE, height=height, yaxis_title=axis_title(unit))
     fig.update_yaxes(automargin=True)
-    key = safe.plot(events_key(fig, events_intro)) if events_intro else ""
-    _frame(fig, title, f"{source_line} {key}".strip() if source_line and key else source_line)
+    key = safe.plot(events_key(fig, events_intro, lang)) if events_intro else ""
+    legend = [tr.name for tr in fig.data if tr.showlegend is not False and tr.name]
+    _frame(fig, title, f"{source_line} {key}".strip() if source_line and key else source_line,
+           width=width or FRAME_WIDTH, legend=legend)  # fmt: skip
     if event_rows:
         top = fig.layout.margin.t if fig.layout.margin.t is not None else TEMPLATE.layout.margin.t
         fig.update_layout(margin=dict(t=top + 4 + EVENT_ROW_PX * event_rows))
-    return fig
+    return localise(fig, lang)
 
 
-AXIS_TITLE_CHARS = 34  # a vertical title longer than this runs past a short chart's plot: it wraps instead
+# A vertical title longer than this runs past a short chart's plot (the app's, 460 px high): it wraps instead.
+AXIS_TITLE_PX, AXIS_TITLE_FONT_PX = 260, 16
 
 
 def axis_title(text: str) -> str:
-    """An (escaped) unit as an axis title, wrapped onto lines of AXIS_TITLE_CHARS."""
-    return "<br>".join(_wrap(text, AXIS_TITLE_CHARS)) or ""
-
-
-def _wrap(escaped: str, width: int) -> list[str]:
-    # Never inside a word: a cut could split an entity such as &amp; and print half of it.
-    return textwrap.wrap(escaped, width, break_long_words=False, break_on_hyphens=False)
+    """An (escaped) unit as an axis title, wrapped onto lines AXIS_TITLE_PX long as drawn."""
+    return "<br>".join(text_width.wrap(text, AXIS_TITLE_FONT_PX, AXIS_TITLE_PX)) or ""
 
 
 def _inert_names(names: dict[str, str] | None) -> dict[str, str]:
@@ -192,15 +209,32 @@ def _inert_flags(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(obs_flag=df["obs_flag"].map(lambda f: safe.plot(f) if isinstance(f, str) else f))
 
 
-def _frame(fig: go.Figure, title: str, source_line: str) -> None:
-    """Title above the legend, source under the plot; or neither: the app shows both as text around the chart.
+# A framed chart (title and source inside it) is laid out for the width it is exported at (exports.WIDTH).
+FRAME_WIDTH = 1200
+TITLE_FONT_PX, LEGEND_FONT_PX, SOURCE_FONT_PX = 18, 13, 11
+# Left margin (the y axis's labels and title, as automargin grows it) and right margin, at most: what a line
+# of the title, the legend or the source may not use.
+SIDE_MARGINS_PX = 140
+TICKS_PX = 34  # under the plot: the tick marks and their labels
+X_TITLE_PX = 28  # under those, an x axis title (the ranking's unit)
+GAP_PX = 10
+# plotly's legend: a row is max(13 px × 1.3, 16) + 3 px; an entry is its symbol (40 px), its text and a
+# 5 px gap; the legend has 2 × 5 px of padding.
+LEGEND_ROW_PX, LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_PAD_PX = 20, 40, 5, 10
 
-    With a title the legend goes under the plot, because a wrapping legend would run into the title.
-    """
+
+def _frame(fig: go.Figure, title: str, source_line: str, *, width: int = FRAME_WIDTH,
+           legend: Sequence[str] = (), x_title: bool = False) -> None:  # fmt: skip
+    """Title above the plot, then from the foot of the image up: the source note, the legend, the x axis;
+    or neither title nor source: the app shows both as text around the chart.
+
+    Every block is measured in the chart's font for `width` (French, Dutch and German words are wider than
+    English ones), and the bottom margin is their sum, so the legend never runs into the source note."""
+    text_px = width - SIDE_MARGINS_PX
     if title:
         fig.update_layout(
             title=dict(
-                text="<br>".join(_wrap(title, 80)),
+                text="<br>".join(text_width.wrap(title, TITLE_FONT_PX, text_px)),
                 x=0,
                 xref="paper",
                 xanchor="left",
@@ -209,26 +243,44 @@ def _frame(fig: go.Figure, title: str, source_line: str) -> None:
                 yanchor="top",
                 automargin=True,
             ),
-            legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         )
-    else:
-        # Under the plot here too: above it, the legend would sit on the event labels and under the
+    if not source_line:
+        # Under the plot: above it, the legend would sit on the event labels (or the title) and under the
         # toolbar that a phone shows at the top right.
-        fig.update_layout(margin=dict(t=10), legend=dict(orientation="h", yanchor="top", y=-0.12, x=0,
-                                                          xanchor="left"))  # fmt: skip
-    if source_line:
-        # Wrapped: plotly writes an annotation on one line, which an exported image cuts at its edge.
-        lines = _wrap(source_line, SOURCE_LINE_CHARS) or [""]
-        bottom = (170 if title else 90) + SOURCE_LINE_PX * (len(lines) - 1)
-        fig.add_annotation(_source_annotation("<br>".join(lines), bottom, len(lines)))
-        fig.update_layout(margin=dict(b=bottom))
-    else:
-        fig.update_layout(margin=dict(b=40))
+        legend_under = dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left")
+        fig.update_layout(margin=dict(b=40) if title else dict(t=10, b=40), legend=legend_under)
+        return
+    lines = text_width.wrap(source_line, SOURCE_FONT_PX, text_px) or [""]
+    source_px = SOURCE_LINE_PX * len(lines)
+    rows = legend_rows(legend, text_px)
+    legend_px = rows * LEGEND_ROW_PX + LEGEND_PAD_PX if rows else 0
+    bottom = GAP_PX + source_px + GAP_PX + legend_px + TICKS_PX + (X_TITLE_PX if x_title else 0)
+    height = fig.layout.height or TEMPLATE.layout.height or 450
+    fig.update_layout(
+        margin=dict(b=bottom),
+        # In pixels from the image's foot (the container), just above the source note.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=(2 * GAP_PX + source_px) / height,
+                    xanchor="left", x=0),
+    )  # fmt: skip
+    fig.add_annotation(_source_annotation("<br>".join(lines), bottom - GAP_PX - source_px))
+
+
+def legend_rows(names: Sequence[str], max_px: float) -> int:
+    """How many rows plotly's horizontal legend of these entries takes in `max_px`: one if they all fit, else
+    columns as wide as the widest entry (plotly's rule), as many as fit in a row."""
+    items = [LEGEND_SYMBOL_PX + text_width.width(n, LEGEND_FONT_PX) + 2 for n in names]
+    if not items:
+        return 0
+    if sum(items) + LEGEND_GAP_PX * (len(items) - 1) < max_px:
+        return 1
+    per_row = max(1, int((max_px + LEGEND_GAP_PX - 1) // (max(items) + LEGEND_GAP_PX)))
+    return -(-len(items) // per_row)
 
 
 def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: list[str], names: dict,
-                   cut: float | None = None) -> None:  # fmt: skip
-    flags = part["obs_flag"].fillna("").astype(str).tolist()
+                   cut: float | None = None, decimals: int = 1) -> None:  # fmt: skip
+    # A column of no flags at all is read as floats (NaN): empty text, never "nan" or "None".
+    flags = ["" if pd.isna(f) else str(f) for f in part["obs_flag"]]
     periods = part["period"].tolist()
     xs, ys = [year_of(p) for p in periods], part["value"].tolist()
     if cut is not None and any(x < cut for x in xs) and any(x >= cut for x in xs):
@@ -256,13 +308,16 @@ def _add_geo_trace(fig, part: pd.DataFrame, geo: str, highlight: str, others: li
             ),
             marker=dict(size=8 if geo == highlight else 6),
             customdata=list(zip(periods, flags, strict=True)),
-            hovertemplate="%{fullData.name}, %{customdata[0]}: %{y} %{customdata[1]}<extra></extra>",
+            hovertemplate=(
+                f"%{{fullData.name}}, %{{customdata[0]}}: %{{y:{d3_number(decimals)}}} %{{customdata[1]}}"
+                "<extra></extra>"
+            ),
             meta=geo,
         )
     )
 
 
-def _add_projection(fig: go.Figure, p: Projection) -> None:
+def _add_projection(fig: go.Figure, p: Projection, decimals: int = 1) -> None:
     fig.add_trace(
         go.Scatter(
             x=[p.from_year, p.to_year],
@@ -271,7 +326,7 @@ def _add_projection(fig: go.Figure, p: Projection) -> None:
             mode="lines",
             line=dict(color=HIGHLIGHT, width=2, dash="dash"),
             # The name by reference: a label spliced into the template could carry %{…} placeholders.
-            hovertemplate="%{x:.0f}: %{y:.1f}<extra>%{fullData.name}</extra>",
+            hovertemplate=f"%{{x:.0f}}: %{{y:{d3_number(decimals)}}}<extra>%{{fullData.name}}</extra>",
             meta="projection",
         )
     )
@@ -328,12 +383,15 @@ def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -
     return len(free_from)
 
 
-def events_key(fig: go.Figure, intro: str) -> str:
-    """'Dotted lines: 1 AI plan (2022-10-28) · 2 Digital Decade (2023-01-09)' for the events drawn, or ''."""
+def events_key(fig: go.Figure, intro: str, lang: str = DEFAULT_LANG) -> str:
+    """'Dotted lines: 1 AI plan (28 October 2022) · 2 Digital Decade (9 January 2023)' for the events drawn,
+    dates in `lang`, or ''."""
     drawn = ((fig.layout.meta or {}) if isinstance(fig.layout.meta, dict) else {}).get("events") or []
     if not drawn:
         return ""
-    return f"{intro} " + " · ".join(f"{mark} {label} ({day})" for mark, label, day in drawn)
+    return f"{intro} " + " · ".join(
+        f"{mark} {label} ({fmt_date(date.fromisoformat(day), lang)})" for mark, label, day in drawn
+    )
 
 
 def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
@@ -344,18 +402,16 @@ def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:
     fig.update_xaxes(tickformat="d", range=[x_min - 0.5, x_max + 0.5], **ticks)
 
 
-SOURCE_LINE_CHARS = 125  # at 11 px, what the narrowest exported chart (900 px) holds on one line
-SOURCE_LINE_PX = 14
+# A source line's height: 11 px × plotly's 1.3 line spacing, rounded up.
+SOURCE_LINE_PX = 15
 
 
-def _source_annotation(text: str, bottom_margin: int, n_lines: int = 1) -> dict:
-    # Its top shifted in pixels to the foot of the bottom margin, below the axis and any legend there; the
-    # margin grew by a line for each line after the first, and the text keeps its top where one line has it,
-    # so the extra lines fill that growth instead of running off the image.
-    top = bottom_margin - 22 - SOURCE_LINE_PX * (n_lines - 1)
+def _source_annotation(text: str, top_px: float) -> dict:
+    # Its top `top_px` under the plot (paper y=0), in the bottom margin under the axis and the legend.
     return dict(
-        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-top,
-        xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#52606d"), align="left",
+        text=text, xref="paper", yref="paper", x=0, y=0, yshift=-top_px,
+        xanchor="left", yanchor="top", showarrow=False, font=dict(size=SOURCE_FONT_PX, color="#52606d"),
+        align="left",
     )  # fmt: skip
 
 
@@ -367,26 +423,31 @@ def ranking_chart(
     source_line: str,
     highlight: str = "BE",
     eu_value: float | None = None,
-    eu_label: str = "EU",
+    eu_label: str = "",
     geo_names: dict[str, str] | None = None,
     descending: bool = True,
     bar_px: int = 22,
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
+    decimals: int = 1,
+    width: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of one year's values by geo, best first; `highlight` coloured; the EU value as a bar
-    of its own in its place (a line across the bars would run through their value labels)."""
+    of its own in its place (a line across the bars would run through their value labels). Values are
+    written in `lang` with `decimals`."""
+    eu_label = eu_label or t("chart.eu", lang)
     # Inert once, here (see trend_chart).
     title, unit, source_line, eu_label = map(safe.plot, (title, unit, source_line, eu_label))
     geo_names = _inert_names(geo_names)
     data = _inert_flags(df.dropna(subset=["value"])).sort_values("value", ascending=not descending)
     colours = [HIGHLIGHT if g == highlight else "#B8C4CE" for g in data["geo"]]
+    hover = f"%{{y}}: %{{x:{d3_number(decimals)}}}<extra></extra>"
     labels = [geo_names.get(g, g) + (f" ({f})" if isinstance(f, str) and f else "")
               for g, f in zip(data["geo"], data["obs_flag"], strict=True)]  # fmt: skip
     fig = go.Figure(
         go.Bar(
             x=data["value"].tolist(), y=labels, orientation="h", marker_color=colours,
-            text=[fmt_number(v, lang) for v in data["value"]], textposition="outside", cliponaxis=False,
-            meta=data["geo"].tolist(), hovertemplate="%{y}: %{x}<extra></extra>",
+            text=[fmt_number(v, lang, decimals) for v in data["value"]], textposition="outside",
+            cliponaxis=False, meta=data["geo"].tolist(), hovertemplate=hover,
         )
     )  # fmt: skip
     order = list(labels)
@@ -398,8 +459,8 @@ def ranking_chart(
         fig.add_trace(
             go.Bar(
                 x=[eu_value], y=[eu_name], orientation="h", marker_color=EU_COLOUR,
-                text=[fmt_number(eu_value, lang)], textposition="outside", cliponaxis=False,
-                meta="eu", hovertemplate="%{y}: %{x}<extra></extra>",
+                text=[fmt_number(eu_value, lang, decimals)], textposition="outside", cliponaxis=False,
+                meta="eu", hovertemplate=hover,
             )
         )  # fmt: skip
     values = [*data["value"].tolist(), *([] if eu_value is None else [eu_value])]
@@ -418,7 +479,11 @@ def ranking_chart(
         ),
         showlegend=False,
     )  # fmt: skip
-    _frame(fig, title, source_line)
+    _frame(fig, title, source_line, width=width or FRAME_WIDTH, x_title=bool(unit))
+    if source_line:
+        # Framed: every bar keeps bar_px however tall the title and the source note grew the margins.
+        margin = fig.layout.margin
+        fig.update_layout(height=max(320, bar_px * len(order) + (margin.t or 80) + margin.b + 20))
     return localise(fig, lang)
 
 

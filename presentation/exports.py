@@ -56,14 +56,17 @@ def chart_figure(ctx: dict, geo: str, lang: str, geos: list[str] | None = None) 
     """The publication chart: title, unit, legend, target and its label, source line, flags, house style."""
     return indicator_chart.indicator_figure(
         entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
-        geo_names=ctx["names"], lang=lang, geos=geos, height=HEIGHT, framed=True,
+        geo_names=ctx["names"], lang=lang, geos=geos, height=HEIGHT, framed=True, width=WIDTH,
     )  # fmt: skip
 
 
-def image_bytes(fig: go.Figure, fmt: str, *, width: int = WIDTH, height: int = HEIGHT) -> bytes:
+def image_bytes(fig: go.Figure, fmt: str, *, width: int = WIDTH, height: int | None = None) -> bytes:
+    """The figure as an image `width` px wide (what chart_figure laid it out for) and as high as the figure
+    says (a ranking is as high as its bars need), else HEIGHT."""
     if fmt not in IMAGE_TYPES:
         raise ValueError(f"format {fmt!r}: choose one of {', '.join(IMAGE_TYPES)}")
     use_system_chromium()
+    height = height or fig.layout.height or HEIGHT
     return fig.to_image(format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
 
 

@@ -31,7 +31,7 @@ def events(lang: str) -> list[charts.Event]:
 
 def events_line(fig: go.Figure, lang: str) -> str:
     """The key to the numbered event lines of a figure drawn without its own source line ('' if none)."""
-    return charts.events_key(fig, t("chart.events_key", lang))
+    return charts.events_key(fig, t("chart.events_key", lang), lang)
 
 
 def comparison_geos(geo: str, spec: Indicator) -> list[str]:
@@ -142,15 +142,17 @@ def indicator_figure(
     height: int = 460,
     framed: bool = True,
     bar_px: int = 22,
+    width: int | None = None,
 ) -> go.Figure:
-    """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags."""
+    """The objective page's chart: geo, EU, neighbours over time; target, projection, events, flags.
+    `width`: the width a framed chart is drawn at (its title, legend and source are laid out for it)."""
     geos = geos or comparison_geos(geo, spec)
     shown = values[values["geo"].isin(geos)]
     unit = axis_unit(spec, lang)
     if values["period"].nunique() == 1:
         # One year of data draws no line: rank the member states for that year instead.
         return ranking_figure(entry=entry, spec=spec, values=values, meta=meta, geo=geo, geo_names=geo_names,
-                              lang=lang, framed=framed, bar_px=bar_px)  # fmt: skip
+                              lang=lang, framed=framed, bar_px=bar_px, width=width)  # fmt: skip
     target, refs = levels(spec, lang)
     fig = charts.trend_chart(
         shown,
@@ -166,8 +168,11 @@ def indicator_figure(
         height=height,
         series_break=_series_break(spec, lang),
         events_intro=t("chart.events_key", lang),
+        lang=lang,
+        decimals=UNITS[spec.unit].decimals,
+        width=width,
     )
-    return charts.localise(fig, lang)
+    return fig
 
 
 def _series_break(spec: Indicator, lang: str) -> charts.Level | None:
@@ -188,6 +193,7 @@ def ranking_figure(
     framed: bool = True,
     period: str | None = None,
     bar_px: int = 22,
+    width: int | None = None,
 ) -> go.Figure:
     """Member states for one year (the latest by default), `geo` highlighted, the EU value as a line."""
     period = period or values.loc[values["value"].notna(), "period"].max()
@@ -201,11 +207,13 @@ def ranking_figure(
         source_line=source_line(meta, members, lang) if framed else "",
         highlight=geo,
         eu_value=float(eu.iloc[0]) if len(eu) else None,
-        eu_label=geo_names.get(spec.eu_geo, "EU"),
+        eu_label=geo_names.get(spec.eu_geo, ""),
         geo_names=geo_names,
         descending=spec.direction == "increase",
         bar_px=bar_px,
         lang=lang,
+        decimals=UNITS[spec.unit].decimals,
+        width=width,
     )
 
 

@@ -1,4 +1,5 @@
-"""Chart furniture: the event key lists only the events drawn; a long source line wraps inside the image."""
+"""Chart furniture: the event key lists only the events drawn; source and legend laid out by drawn width;
+numbers in the reader's language."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from presentation import charts
+from indicators.vocabulary import LANGS
+from presentation import charts, text_width
 
 
 def _values(last: int) -> pd.DataFrame:
@@ -29,17 +31,57 @@ def test_a_target_year_further_on_keeps_the_later_event():
     assert "2 Law (2024-10-17)" in charts.events_key(fig, "Dotted lines:")
 
 
-def test_a_long_source_line_wraps_and_the_margin_grows():
+def _source_note(fig):
+    return next(a for a in fig.layout.annotations if a.text.startswith("Source"))
+
+
+def test_a_long_source_line_wraps_by_its_drawn_width_and_stays_inside_the_image():
     source = (
         "Source: Eurostat, isoc_cisce_ra (© European Union). " + "Dotted lines: 1 AI plan (2022-10-28) · " * 6
     )
     fig = charts.trend_chart(_values(2024), title="T", unit="u", source_line=source)
-    note = next(a for a in fig.layout.annotations if a.text.startswith("Source"))
+    note = _source_note(fig)
     lines = note.text.split("<br>")
-    assert len(lines) >= 2 and max(len(x) for x in lines) <= charts.SOURCE_LINE_CHARS
-    assert fig.layout.margin.b == 170 + charts.SOURCE_LINE_PX * (len(lines) - 1)
-    # ...and every line lies inside that margin (its top is yshift below the plot), not past the image's edge
-    assert -note.yshift + charts.SOURCE_LINE_PX * len(lines) <= fig.layout.margin.b
+    room = charts.FRAME_WIDTH - charts.SIDE_MARGINS_PX
+    assert len(lines) >= 2 and all(text_width.width(x, 11) <= room for x in lines)
+    # ...and every line lies inside the bottom margin (its top is yshift below the plot), above the foot
+    assert -note.yshift + charts.SOURCE_LINE_PX * len(lines) <= fig.layout.margin.b - charts.GAP_PX
+
+
+def test_the_legend_sits_between_the_axis_labels_and_the_source_note():
+    names = {g: f"Synthetic country name number {i}" for i, g in enumerate(["BE", "FR", "NL", "DE", "LU"])}
+    df = pd.concat([_values(2024).assign(geo=g) for g in names])
+    fig = charts.trend_chart(df, title="T", unit="u", source_line="Source: synthetic " * 30, geo_names=names,
+                             height=600)  # fmt: skip
+    b, note = fig.layout.margin.b, _source_note(fig)
+    source_top = b + note.yshift  # pixels above the image's foot
+    legend_bottom = fig.layout.legend.y * 600
+    rows = charts.legend_rows(list(names.values()), charts.FRAME_WIDTH - charts.SIDE_MARGINS_PX)
+    legend_top = legend_bottom + rows * charts.LEGEND_ROW_PX + charts.LEGEND_PAD_PX
+    assert fig.layout.legend.yref == "container" and rows >= 1
+    assert source_top < legend_bottom < legend_top <= b - charts.TICKS_PX
+
+
+def test_legend_rows_follow_the_drawn_width_not_the_character_count():
+    # As many characters, drawn twice as wide or more: a character count would give both the same rows.
+    narrow, wide = ["il" * 20] * 6, ["WM" * 20] * 6
+    assert charts.legend_rows(narrow, 1000) < charts.legend_rows(wide, 1000)
+    assert charts.legend_rows(["a", "b"], 1000) == 1 and charts.legend_rows([], 1000) == 0
+
+
+def test_separators_are_cldr_marks_for_every_language():
+    known = {"en": ".,", "fr": ",\u202f", "nl": ",.", "de": ",."}
+    for lang in LANGS:
+        assert charts.SEPARATORS[lang] == known[lang], lang
+
+
+def test_ranking_bar_labels_and_eu_bar_in_the_language_with_the_units_decimals():
+    df = pd.DataFrame({"geo": ["BE", "FR"], "period": "2023", "value": [1234.5, 2.25], "obs_flag": None})
+    fr = charts.ranking_chart(df, title="", unit="u", source_line="", eu_value=3.0, lang="fr", decimals=0)
+    assert fr.data[0].text == ("1\u202f235", "2") and fr.data[1].y == ("<b>UE</b>",)
+    nl = charts.ranking_chart(df, title="", unit="u", source_line="", lang="nl", decimals=2)
+    assert nl.data[0].text == ("1.234,50", "2,25") and nl.layout.separators == ",."
+    assert "%{x:,.2f}" in nl.data[0].hovertemplate
 
 
 HOSTILE = '<a href="https://x.example">x</a> & <script>alert(1)</script> %{y}'
