@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -328,12 +328,13 @@ def _add_events(fig: go.Figure, events: Sequence[Event], x0: float, x1: float) -
     return len(free_from)
 
 
-def events_key(fig: go.Figure, intro: str) -> str:
-    """'Dotted lines: 1 AI plan (2022-10-28) · 2 Digital Decade (2023-01-09)' for the events drawn, or ''."""
+def events_key(fig: go.Figure, intro: str, day_text: Callable[[str], str] = str) -> str:
+    """'Dotted lines: 1 AI plan (2022-10-28) · 2 Digital Decade (2023-01-09)' for the events drawn, or '';
+    `day_text` writes each ISO day in the reader's language."""
     drawn = ((fig.layout.meta or {}) if isinstance(fig.layout.meta, dict) else {}).get("events") or []
     if not drawn:
         return ""
-    return f"{intro} " + " · ".join(f"{mark} {label} ({day})" for mark, label, day in drawn)
+    return f"{intro} " + " · ".join(f"{mark} {label} ({day_text(day)})" for mark, label, day in drawn)
 
 
 def _time_axis(fig: go.Figure, x_min: float, x_max: float) -> None:

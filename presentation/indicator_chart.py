@@ -31,7 +31,7 @@ def events(lang: str) -> list[charts.Event]:
 
 def events_line(fig: go.Figure, lang: str) -> str:
     """The key to the numbered event lines of a figure drawn without its own source line ('' if none)."""
-    return charts.events_key(fig, t("chart.events_key", lang))
+    return charts.events_key(fig, t("chart.events_key", lang), lambda day: fmt_date(day, lang))
 
 
 def comparison_geos(geo: str, spec: Indicator) -> list[str]:
