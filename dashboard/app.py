@@ -76,7 +76,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
 with st.sidebar:
     # Rendered by the entry point, so the choice holds on every page and travels in the URL (?lang=fr).
     lang = state.select(
-        "Language · Langue · Taal",
+        # In every language at once, so that a reader who does not read the current one finds theirs.
+        " · ".join(t("sidebar.language", code) for code in LANGS),
         list(LANGS),
         key="lang",
         default="en",

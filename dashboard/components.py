@@ -143,7 +143,7 @@ def _details(spec: Indicator, lang: str) -> None:
         t("label.pair", lang, label=f"**{t('objective.definition', lang)}**", value=spec.definition.get(lang))
     ]
     if spec.proxy:
-        lines.append(t("objective.proxy", lang, reason=spec.proxy))
+        lines.append(t("objective.proxy", lang, reason=catalogue_text(spec.proxy, lang)))
     st.caption("  \n".join(lines))
     with st.expander(t("objective.details", lang), icon=":material/dataset:"):
         st.caption("  \n".join(_analyst_lines(spec, lang)))
@@ -153,6 +153,16 @@ def _analyst_lines(spec: Indicator, lang: str) -> list[str]:
     codes = ", ".join(f"{d}={c}" for d, c in spec.series.items())
     lines = []
     if spec.source_choice:
-        lines.append(t("objective.source_choice", lang, text=spec.source_choice))
+        lines.append(t("objective.source_choice", lang, text=catalogue_text(spec.source_choice, lang)))
     lines.append(t("objective.codes", lang, source=spec.source, dataset=spec.dataset, codes=codes))
-    return lines + spec.technical_notes
+    return lines + [catalogue_text(note, lang) for note in spec.technical_notes]
+
+
+def catalogue_text(text, lang: str) -> str:
+    """A catalogue text in the reader's language; one the catalogue holds in English only is shown as it is,
+    marked '(in English)' in the reader's language, so that it reads as a quotation, not as a lapse."""
+    if hasattr(text, "get"):  # a translated mapping (Translated, PartlyTranslated)
+        return text.get(lang)
+    if lang == DEFAULT_LANG:
+        return text
+    return t("objective.in_english", lang, text=text)

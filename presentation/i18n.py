@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from babel import Locale
 
 from indicators.vocabulary import DEFAULT_LANG, LANGS  # noqa: F401  (re-exported for the app)
+from pipelines.upstream_time import instant
 
 LOCALES = Path(__file__).resolve().parent / "locales"
+BRUSSELS = ZoneInfo("Europe/Brussels")  # where the publishers and the readers are
 
 
 @cache
@@ -87,14 +90,58 @@ def fmt_signed(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1)
 
 
 def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return t("unknown", lang)
+    """2026-12-01 → '1 December 2026' / '1 décembre 2026' / '1 december 2026' / '1. Dezember 2026' (CLDR's
+    long date, Belgian conventions); a publisher's stated time is read as `upstream_time.instant` reads it and
+    dated in Brussels, where the publishers are; missing → the catalogue's 'not stated' words."""
+    moment = _moment(value)
+    if moment is None:
+        return t("unknown", lang) if _missing(value) else str(value)
+    from babel.dates import format_date
+
+    day = moment.astimezone(BRUSSELS).date() if isinstance(moment, datetime) and moment.tzinfo else moment
+    return format_date(day, "long", locale=_date_locale(lang))
+
+
+def fmt_datetime(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """An instant → '1 December 2026, 02:07' in Brussels time (a naive time is UTC, as the warehouse writes
+    it); CLDR joins the long date and the short time the language's way."""
+    moment = _moment(value)
+    if not isinstance(moment, datetime):
+        return fmt_date(value, lang)
+    from babel.dates import format_date, format_time, get_datetime_format
+
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BRUSSELS)
+    locale = _date_locale(lang)
+    pattern = get_datetime_format("long", locale=locale).replace("'", "")
+    return pattern.replace("{0}", format_time(local, "short", locale=locale)).replace(
+        "{1}", format_date(local.date(), "long", locale=locale)
+    )
+
+
+def _missing(value) -> bool:
+    # None, "", NaN and pandas' NaT (which is not equal to itself, like NaN).
+    return value is None or value == "" or value != value
+
+
+def _moment(value) -> date | datetime | None:
+    """A date, a datetime (pandas' Timestamp is one) or a stated time → a date or datetime; None if none."""
+    if _missing(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return date.fromisoformat(text) if len(text) == 10 else instant(text)
         except ValueError:
-            return value
-    return value.strftime("%Y-%m-%d")
+            return None
+    return None
+
+
+@cache
+def _date_locale(lang: str) -> Locale:
+    """Dates as written in Belgium: en_BE gives '1 December 2026' where en says 'December 1, 2026'."""
+    return Locale.parse(f"{lang}_BE")
 
 
 def fmt_month(value: str, lang: str = DEFAULT_LANG) -> str:

@@ -359,7 +359,7 @@ def _target_line(ind: IndicatorEntry, lang: str) -> str:
 
 def _too_few_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
     if card.n_obs_total != 1:
-        return [t("narrative.card.reason", lang, reason=card.reason or "")]
+        return [t("narrative.card.reason", lang, reason=_reason(ind, card, lang))]
     value = _with_unit(card.latest_value, ind, lang)
     lines = [t("narrative.card.one_year", lang, value=value, year=_year(card.latest_year))]
     if card.target_met_latest:
@@ -446,7 +446,7 @@ def _target_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
         years = {"year": _year(card.latest_year), "target_year": _year(card.target_year)}
         return [t("narrative.card.target_met", lang, value=value, target=target, **years)]
     if status == "insufficient_data":
-        return [_not_assessed_line(card, lang)]
+        return [_not_assessed_line(ind, card, lang)]
     if card.target_year_passed:
         best, word = status_word("insufficient", lang), status_word(status, lang)
         year, latest = _year(card.target_year), _year(card.latest_year)
@@ -473,18 +473,31 @@ def _ratio_bound(x: float | None, lang: str) -> str:
     return fmt_number(x, lang, 0 if x == 0 else 2)
 
 
-def _not_assessed_line(card: Card, lang: str) -> str:
+def _not_assessed_line(ind: IndicatorEntry, card: Card, lang: str) -> str:
     start, target_year = card.start_year, card.target_year
     if start is not None and target_year is not None and target_year <= start:
         return t("narrative.card.target_before_start", lang, year=_year(target_year), start=_year(start))
-    return t("narrative.card.reason", lang, reason=card.reason or "")
+    return t("narrative.card.reason", lang, reason=_reason(ind, card, lang))
+
+
+def _reason(ind: IndicatorEntry, card: Card, lang: str) -> str:
+    """Why a series is not assessed, in the reader's words; the card's own reason (English, for the JSON and
+    the logs) only where it says something these cases do not."""
+    if ind.target is not None and ind.target.value is None:
+        return t("assessment.reason.target_value", lang)
+    n = card.n_obs_total
+    if card.start_year is None and n < 2:
+        return t("assessment.reason.too_few", lang, count=n, n=n)
+    if card.start_year is not None and card.start_year == card.latest_year:
+        return t("assessment.reason.one_year_window", lang)
+    return card.reason or ""
 
 
 def _direction_lines(ind: IndicatorEntry, card: Card, lang: str) -> list[str]:
     status, pace = card.status, card.pace
     growth, threshold = card.growth, card.threshold
     if status not in GROWTH_KEYS or growth is None or threshold is None:
-        reason = card.reason or status_word(status, lang, "direction")
+        reason = _reason(ind, card, lang) or status_word(status, lang, "direction")
         return [t("narrative.card.reason", lang, reason=reason)]
     lines = [
         t(

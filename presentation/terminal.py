@@ -1,16 +1,16 @@
-"""Scorecard (contracts.Scorecard) → a readable rich table in the terminal, with a summary line."""
+"""Scorecard (contracts.Scorecard) → a rich table in the terminal, with a summary line, in its language."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indicators.units import UNITS
 from indicators.vocabulary import STATUSES
 from pipelines.contracts import IndicatorEntry, Scorecard
 from presentation import status as status_words
+from presentation.i18n import fmt_date, fmt_number, t
 
 # Status shown as a word and a symbol, never by colour alone; words and symbols are the app's (status.py).
 COLOUR = {
@@ -29,27 +29,29 @@ def status_cell(status: str, kind: str = "target", lang: str = "en") -> str:
     return f"[{colour}]{status_words.SYMBOL[status]} {status_words.word(status, lang, kind)}[/{colour}]"
 
 
-def _num(v: float | None) -> str:
-    # Half up, as the app rounds (19.95 → 20.0): Python's format would print 19.9 for the binary 19.949….
-    return "–" if v is None else f"{float(Decimal(repr(v)).quantize(Decimal('0.1'), ROUND_HALF_UP)):,.1f}"
-
-
 def render(console: Console, card: Scorecard) -> None:
     geo, lang, data = card.geo, card.lang, card.data
-    updated = data.newest_upstream_update or "not stated"
-    console.print(
-        f"[bold]AI Plan Monitor – scorecard for {geo}[/bold]: latest data {data.latest_year_oldest}–"
-        f"{data.latest_year_newest}, newest publisher update {updated}, "
-        f"warehouse built {card.built_at}"
-    )
+    heading = t("terminal.heading", lang, title=t("app.title", lang), geo=geo)
+    if data.latest_year_oldest is None:
+        currency = t("sidebar.data_currency_none", lang, built=fmt_date(card.built_at, lang))
+    else:
+        dates = {
+            "updated": fmt_date(data.newest_upstream_update, lang),
+            "built": fmt_date(card.built_at, lang),
+        }
+        currency = t("sidebar.data_currency", lang, first=data.latest_year_oldest,
+                     last=data.latest_year_newest, **dates)  # fmt: skip
+    console.print(f"[bold]{escape(heading)}[/bold] {escape(currency)}")
+    columns = (("indicator", "left"), ("period", "left"), ("geo", "right"), ("eu", "right"),
+               ("position", "left"), ("target", "left"), ("progress", "left"))  # fmt: skip
     for obj in card.objectives:
-        ev = obj.evidence
-        evidence = f"evidence {ev and ev.level}: {ev and ev.n_current} of {ev and ev.n_indicators} current"
         word = status_cell(obj.status, obj.status_kind, lang)
-        table = Table(title=f"{obj.number}. {obj.title} — {word} ({evidence})", title_justify="left")
-        for col, just in (("indicator", "left"), ("period", "left"), (geo, "right"), ("EU", "right"),
-                          ("position", "left"), ("target", "left"), ("progress", "left")):  # fmt: skip
-            table.add_column(col, justify=just, overflow="fold")
+        evidence = escape(status_words.evidence_short(obj.evidence, lang))
+        title = f"{obj.number}. {escape(obj.title)} — {word}" + (f" ({evidence})" if evidence else "")
+        table = Table(title=title, title_justify="left")
+        for col, just in columns:
+            header = geo if col == "geo" else t(f"terminal.col.{col}", lang)
+            table.add_column(header, justify=just, overflow="fold")
         for ind in obj.indicators:
             table.add_row(*_row(ind, lang))
         console.print(table)
@@ -58,23 +60,33 @@ def render(console: Console, card: Scorecard) -> None:
         word = status_cell(obj.status, obj.status_kind, lang)
         counts[word] = counts.get(word, 0) + 1
     summary = " · ".join(f"{n} {word}" for word, n in counts.items())
-    console.print(f"[bold]{len(card.objectives)} objectives:[/bold] {summary}")
+    n = len(card.objectives)
+    console.print(f"[bold]{escape(t('terminal.summary', lang, count=n, n=n))}[/bold] {summary}")
 
 
 def _row(ind: IndicatorEntry, lang: str) -> tuple[str, ...]:
-    t = ind.target
-    value = "value unknown" if t and t.value is None else f"{t.value:g}" if t else ""
-    target = f"{value} by {t.year} ({t.scope.upper()})" if t else "direction only"
+    target = ind.target
+    if target is None:
+        target_cell = t("terminal.direction_only", lang)
+    elif target.value is None:
+        scope = t(f"target.scope_short.{target.scope}", lang)
+        target_cell = t("terminal.target_value_unknown", lang, scope=scope, year=target.year)
+    else:
+        target_cell = status_words.target_text(ind, lang)
     if ind.data != "available":
-        target += " · no data yet"
-    position = ind.position or "–"
-    if ind.rank:
-        position += f", rank {ind.rank}/{ind.n_ranked}"
-    unit = UNITS[ind.unit].en
-    lower = " · lower is better" if ind.direction == "decrease" else ""
-    period = (ind.latest_period or "–") + (" [dark_orange](stale)[/dark_orange]" if ind.stale else "")
+        target_cell += " · " + t("terminal.no_data", lang)
+    unit = UNITS[ind.unit]
+    unit_text = unit.get(lang) + (
+        f" · {t('direction.lower_better', lang)}" if ind.direction == "decrease" else ""
+    )
+    period = ind.latest_period or "–"
+    if ind.stale:
+        period += f" [dark_orange]{escape(t('terminal.stale', lang))}[/dark_orange]"
+    decimals = unit.decimals
     return (
-        f"{ind.title} [dim]({unit}{lower})[/dim]", period,
-        _num(ind.value) + (f" {ind.flag}" if ind.flag else ""), _num(ind.eu_value),
-        position, target, status_cell(ind.status, ind.status_kind, lang),
+        f"{escape(ind.title)} [dim]({escape(unit_text)})[/dim]", period,
+        fmt_number(ind.value, lang, decimals) + (f" {ind.flag}" if ind.flag else ""),
+        fmt_number(ind.eu_value, lang, decimals),
+        escape(status_words.position_text(ind, lang) or "–"), escape(target_cell),
+        status_cell(ind.status, ind.status_kind, lang),
     )  # fmt: skip

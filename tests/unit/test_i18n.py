@@ -34,7 +34,15 @@ DYNAMIC = {
         "indicator",
         "objective",
         "why",
+        "started",
+        "bytes",
+        "error",
+        "title_english",
     ),  # fmt: skip
+    "sources.licence.": ("eurostat", "desi", "statbel"),
+    "sources.why.": ("no_dataset", "no_series", "several"),
+    "sources.fetch_status.": ("ok", "superseded", "updated", "unchanged", "partial", "failed", "skipped"),
+    "terminal.col.": ("indicator", "period", "eu", "position", "target", "progress"),
 }
 
 
@@ -157,7 +165,7 @@ def test_numbers_per_language(value, lang, decimals, expected):
 def test_percent_and_dates():
     assert fmt_value(34.54, True, "fr") == "34,5\u00a0%"
     assert fmt_value(121.5, False, "en") == "121.5"
-    assert fmt_date("2026-02-27T11:00:00+01:00") == "2026-02-27"
+    assert fmt_date("2026-02-27T11:00:00+01:00") == "27 February 2026"
     assert fmt_date(None) == "not stated in the file we hold"  # says why, not just "unknown"
 
 
