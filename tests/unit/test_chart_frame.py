@@ -21,14 +21,14 @@ EVENTS = [charts.Event(date(2022, 10, 28), "Plan", "1"), charts.Event(date(2024,
 
 def test_an_event_after_the_last_point_is_neither_drawn_nor_keyed():
     fig = charts.trend_chart(_values(2024), title="", unit="u", source_line="", events=EVENTS)
-    assert charts.events_key(fig, "Dotted lines:") == "Dotted lines: 1 Plan (2022-10-28)"
+    assert charts.events_key(fig, "Dotted lines:") == "Dotted lines: 1 Plan (28 October 2022)"
     assert len([s for s in fig.layout.shapes if s.line.dash == "dot"]) == 1
 
 
 def test_a_target_year_further_on_keeps_the_later_event():
     fig = charts.trend_chart(_values(2024), title="", unit="u", source_line="", events=EVENTS,
                              target=charts.Level(20.0, "Target", 2030))  # fmt: skip
-    assert "2 Law (2024-10-17)" in charts.events_key(fig, "Dotted lines:")
+    assert "2 Law (17 October 2024)" in charts.events_key(fig, "Dotted lines:")
 
 
 def _source_note(fig):
