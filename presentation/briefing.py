@@ -1,10 +1,11 @@
 """Warehouse + geo + language → the steering committee's briefing pack as one PDF (HTML printed by Chromium).
 
-The pack is rendered from a Jinja2 template with autoescaping (every text from the catalogue or upstream is
-escaped once, there). All charts are drawn by plotly.js inside the one Chromium page that prints the PDF, so
-the pack costs one browser start, not one per chart. Charts carry no title or source inside the figure: the
-HTML around them does, and wraps at any width, so nothing is cut at the page's edge. The browser starts and
-loads plotly.js while Python builds the figures (the two overlap on two cores).
+What the pack says comes from pack_content, which the PPTX and DOCX packs read too. It is rendered from a
+Jinja2 template with autoescaping (every text from the catalogue or upstream is escaped once, there). All
+charts are drawn by plotly.js inside the one Chromium page that prints the PDF, so the pack costs one browser
+start, not one per chart. Charts carry no title or source inside the figure: the HTML around them does, and
+wraps at any width, so nothing is cut at the page's edge. The browser starts and loads plotly.js while Python
+builds the figures (the two overlap on two cores).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import re
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,19 +24,12 @@ import plotly
 import plotly.offline
 from markupsafe import Markup, escape
 
-from indicators.units import UNITS
-from pipelines import reports
-from pipelines.contracts import IndicatorEntry, ObjectiveEntry, Scorecard
 from presentation import browser as browser_binary
-from presentation import indicator_chart, narrative, status
-from presentation.exports import indicator_context
-from presentation.geo import display_names
-from presentation.i18n import fmt_date, fmt_value, t
+from presentation import pack_content, pack_docx, pack_pptx
+from presentation.i18n import t
+from presentation.pack_content import CHART_W, Pack
 
-CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
-TREND_H = 270  # with its legend and texts, two trend charts to a page
-RANKING_BAR_PX = 15  # 27 member states → about 565 px: names at 10 px (7.5 pt) never overlap
-LEGEND_PX, LEGEND_ROW_PX = 11, 21
+FORMATS = {"pdf": "application/pdf", "pptx": pack_pptx.MIME, "docx": pack_docx.MIME}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # what get_plotlyjs() reads
@@ -49,47 +42,37 @@ _ENV = jinja2.Environment(
 )  # fmt: skip
 
 
-def _status(code: str, lang: str, kind: str = "target") -> str:
-    return f"{status.SYMBOL[code]} {status.word(code, lang, kind)}"
-
-
-def _objective_status(obj: ObjectiveEntry, lang: str) -> str:
-    return _status(obj.status, lang, obj.status_kind)
-
-
 def build_html(
     con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, inline_plotly: bool = True
 ) -> tuple[str, int]:
     """The whole pack as one HTML document; returns it and the number of charts it draws. Without
     `inline_plotly` the document expects a page that has loaded plotly.js already (briefing_pdf's)."""
-    card = reports.scorecard(con, geo, lang)
-    names = display_names(lang, reports.geo_labels(con, lang))
-    currency = reports.data_currency(con)
+    return render_html(pack_content.build(con, geo=geo, lang=lang), inline_plotly=inline_plotly)
+
+
+def render_html(pack: Pack, *, inline_plotly: bool = True) -> tuple[str, int]:
+    """The pack's content → the HTML the PDF is printed from, and the number of charts it draws."""
     charts: dict[str, dict] = {}
-    objectives = [_objective(con, card, obj, names, geo, lang, charts) for obj in card.objectives]
+    chart_ids: dict[str, str] = {}
+    for obj in pack.objectives:
+        for ind in obj.indicators:
+            if ind.chart:
+                chart_ids[ind.id] = f"chart{len(charts)}"
+                charts[chart_ids[ind.id]] = json.loads(ind.chart.figure.to_json())
     doc = _ENV.get_template("briefing.html.j2").render(
-        lang=lang,
-        title=t("briefing.title", lang),
-        tagline=t("app.tagline", lang),
-        pair_sep=t("label.pair", lang, label="", value=""),
-        cover_lines=_cover_lines(names, geo, currency, lang),
-        cover_note=t("briefing.cover_note", lang),
-        scorecard=_scorecard(card, names, geo, lang),
-        objectives=objectives,
-        indicator_head=[
-            t(k, lang)
-            for k in (
-                "briefing.col.indicator",
-                "briefing.col.year",
-                "briefing.col.value",
-                "briefing.col.eu",
-                "briefing.col.position",
-                "briefing.col.target",
-                "briefing.col.progress",
-            )
-        ],  # fmt: skip
-        no_chart=t("briefing.no_chart", lang),
-        annex=_annex(con, lang),
+        lang=pack.lang,
+        title=pack.title,
+        tagline=pack.tagline,
+        pair_sep=t("label.pair", pack.lang, label="", value=""),
+        cover_lines=[(label, _unbroken_dates(value)) for label, value in pack.cover_lines],
+        cover_note=pack.cover_note,
+        pack=pack,
+        objectives=pack.objectives,
+        chart_ids=chart_ids,
+        indicator_head=pack.indicator_head,
+        no_chart=pack.no_chart,
+        annex=pack.annex,
+        method_html=markdown.markdown(html.escape(pack.annex.method_markdown, quote=False)),
         plotly_js=plotly.offline.get_plotlyjs() if inline_plotly else "",
         chart_specs=json.dumps(charts).replace("</", "<\\/"),
         chart_width=CHART_W,
@@ -97,141 +80,9 @@ def build_html(
     return doc, len(charts)
 
 
-def _cover_lines(names: dict, geo: str, currency: dict, lang: str) -> list[tuple[str, str]]:
-    today = datetime.now(UTC).date().isoformat()
-    updated = fmt_date(currency.get("newest_upstream_update"), lang)
-    data = t("briefing.data_currency_value", lang, first=currency.get("latest_year_oldest"),
-             last=currency.get("latest_year_newest"), updated=updated)  # fmt: skip
-    lines = [
-        (t("briefing.country", lang), names.get(geo, geo)),
-        (t("briefing.date", lang), fmt_date(today, lang)),
-        (t("briefing.data_currency", lang), data),
-        (t("briefing.built", lang), fmt_date(currency.get("built_at"), lang)),
-    ]
-    return [(label, _unbroken_dates(value)) for label, value in lines]
-
-
 def _unbroken_dates(text: str) -> Markup:
     """Escaped text whose ISO dates never break at their hyphens at the end of a line."""
     return Markup(ISO_DATE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text))))
-
-
-def _titled(ind: IndicatorEntry, lang: str) -> str:
-    """The indicator's title, with "lower is better" where it is."""
-    if ind.direction == "decrease":
-        return f"{ind.title} ({t('direction.lower_better', lang)})"
-    return ind.title
-
-
-def _value(ind: IndicatorEntry, lang: str, value: float | None) -> str:
-    unit = UNITS[ind.unit]
-    return fmt_value(value, unit.percent, lang, unit.decimals)
-
-
-def _scorecard(card: Scorecard, names: dict, geo: str, lang: str) -> dict:
-    rows = []
-    for obj in card.objectives:
-        head = obj.indicators[0]
-        value = _value(head, lang, head.value)
-        if head.latest_period:
-            value += f" ({head.latest_period})"
-        headline = _titled(head, lang)
-        rows.append({
-            "objective": f"{obj.number}. {obj.title}",
-            "status": obj.status, "status_text": _objective_status(obj, lang),
-            "evidence": status.evidence_short(obj.evidence, lang),
-            "headline": headline, "headline_status": head.status,
-            "headline_status_text": _status(head.status, lang, head.status_kind),
-            "value": value, "stale": status.stale_text(head, lang) or "",
-            "eu": _value(head, lang, head.eu_value), "position": status.position_text(head, lang) or "–",
-            "target": status.target_text(head, lang),
-        })  # fmt: skip
-    head = [t(k, lang) for k in ("briefing.col.objective", "briefing.col.status", "briefing.col.headline",
-                                 "briefing.col.value", "briefing.col.eu", "briefing.col.position",
-                                 "briefing.col.target")]  # fmt: skip
-    title = t("scorecard.header", lang, geo=names.get(geo, geo))
-    return {"title": title, "intro": t("scorecard.intro", lang), "head": head, "rows": rows}
-
-
-def _objective(
-    con, card: Scorecard, obj: ObjectiveEntry, names: dict, geo: str, lang: str, charts: dict
-) -> dict:
-    indicators = []
-    for ind in obj.indicators:
-        row = {
-            "title": _titled(ind, lang),
-            "year": ind.latest_period or "–", "stale": status.stale_text(ind, lang) or "",
-            "value": _value(ind, lang, ind.value), "eu": _value(ind, lang, ind.eu_value),
-            "position": status.position_text(ind, lang) or "–", "target": status.target_text(ind, lang),
-            "status": ind.status,
-            "status_text": _status(ind.status, lang, ind.status_kind),
-            "sentence": narrative.objective_sentence(ind, geo_name=names.get(geo, geo), lang=lang),
-            "notes": [n for n in (ind.target.note if ind.target else None, *ind.notes,
-                                  status.next_release_text(ind.next_release, lang)
-                                  if ind.status == "insufficient_data" else None) if n],
-            "chart_id": None, "source": "",
-        }  # fmt: skip
-        if ind.data == "available" and ind.value is not None:
-            row["chart_id"], row["source"] = _chart(con, card, ind, geo, lang, charts)
-        indicators.append(row)
-    return {
-        "heading": f"{obj.number}. {obj.title}",
-        "status": obj.status, "status_text": _objective_status(obj, lang),
-        "evidence": t("label.pair", lang, label=t("evidence.label", lang),
-                      value=status.evidence_text(obj.evidence, lang)),
-        "counts": t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)),
-        "next_release": status.next_release_text(obj.next_release, lang, objective=True) or "",
-        "indicators": indicators,
-    }  # fmt: skip
-
-
-def _chart(con, card: Scorecard, ind: IndicatorEntry, geo: str, lang: str, charts: dict) -> tuple[str, str]:
-    ctx = indicator_context(con, ind.id, geo, lang, card)
-    fig = indicator_chart.indicator_figure(
-        entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
-        geo_names=ctx["names"], lang=lang, height=TREND_H, framed=False, bar_px=RANKING_BAR_PX,
-    )  # fmt: skip
-    if fig.data and fig.data[0].type != "bar":
-        # The legend under the plot, at the foot of the figure, with room for as many rows as its entries
-        # need: above the plot it would sit on the event labels, on the axis it would hide the years.
-        rows = _legend_rows([tr.name for tr in fig.data if tr.showlegend is not False and tr.name])
-        fig.update_layout(legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0,
-                                      xanchor="left", font=dict(size=LEGEND_PX)),
-                          margin=dict(b=40 + rows * LEGEND_ROW_PX, l=60, r=20),
-                          height=TREND_H + rows * LEGEND_ROW_PX)  # fmt: skip
-    chart_id = f"chart{len(charts)}"
-    charts[chart_id] = json.loads(fig.to_json())
-    source = indicator_chart.source_line(ctx["meta"], ctx["values"][ctx["values"]["geo"].isin(
-        indicator_chart.comparison_geos(geo, ctx["spec"]))], lang)  # fmt: skip
-    return chart_id, f"{source} {indicator_chart.events_line(fig, lang)}".strip()
-
-
-def _legend_rows(names: list[str]) -> int:
-    """How many rows a horizontal legend of these entries takes in the chart's width: once entries wrap,
-    plotly lines them up in columns as wide as the widest entry (its symbol, 40 px, and its text at about
-    0.62 em a character)."""
-    widths = [40 + LEGEND_PX * 0.62 * len(name) for name in names] or [0]
-    if sum(widths) <= CHART_W - 20:
-        return 1
-    per_row = max(1, int((CHART_W - 20) // max(widths)))
-    return -(-len(widths) // per_row)
-
-
-def _annex(con, lang: str) -> dict:
-    ds = reports.datasets(con)
-    rows = [
-        (
-            r.dataset,
-            indicator_chart.attribution(r._asdict(), lang),
-            fmt_date(r.upstream_updated, lang),
-            r.licence,
-        )
-        for r in ds.itertuples()
-    ]
-    head = [t(f"sources.col.{k}", lang) for k in ("dataset", "attribution", "upstream_updated", "licence")]
-    method = markdown.markdown(html.escape(narrative.method_text(lang), quote=False))
-    return {"title": t("briefing.annex", lang), "sources_title": t("sources.header", lang), "head": head,
-            "rows": rows, "method_title": t("methodology.header", lang), "method_html": method}  # fmt: skip
 
 
 def render_pdf(doc: str, *, lang: str) -> bytes:
@@ -310,3 +161,14 @@ def briefing_pdf(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> byte
             ready.set_exception(exc)  # the browser thread closes its browser and ends
             raise
         return printed.result()
+
+
+def briefing_file(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, fmt: str) -> bytes:
+    """The pack as PDF (printed), or as PPTX or DOCX (editable, charts as PNG) from the same content."""
+    if fmt not in FORMATS:
+        raise ValueError(f"briefing format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "pdf":
+        return briefing_pdf(con, geo=geo, lang=lang)
+    pack = pack_content.build(con, geo=geo, lang=lang)
+    write = pack_pptx.pptx_bytes if fmt == "pptx" else pack_docx.docx_bytes
+    return write(pack, pack_content.featured_pngs(pack))

@@ -4,7 +4,7 @@ pack's HTML, whichever layer escapes them: checked on the output only."""
 import pytest
 
 from pipelines.warehouse import connect_read_only
-from presentation import briefing, charts, exports, geo
+from presentation import briefing, charts, exports, geo, pack_content
 
 HOSTILE = "<script>alert(1)</script> <b>x</b> &amp;"
 # Shown as typed: markup as entities, the typed "&amp;" escaped once (so it reads "&amp;", not "&").
@@ -69,7 +69,7 @@ def test_briefing_pack_shows_hostile_geo_names_as_text(con, monkeypatch):
     def hostile(lang, upstream):
         return dict.fromkeys(geo.display_names(lang, upstream), HOSTILE)
 
-    monkeypatch.setattr(briefing, "display_names", hostile)
+    monkeypatch.setattr(pack_content, "display_names", hostile)  # where the pack names geos
     doc, n_charts = briefing.build_html(con, geo="BE", lang="en")
     assert n_charts > 0
     # The pack's own <script> elements (plotly, the specs) are expected; a hostile one is not.
