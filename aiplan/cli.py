@@ -145,7 +145,10 @@ def _parser() -> argparse.ArgumentParser:
     data = what.add_parser("data", help="one indicator's data as CSV, or XLSX with a metadata sheet")
     data.add_argument("indicator", metavar="INDICATOR")
     data.add_argument("--format", default="csv", choices=["csv", "xlsx"])
-    pack = what.add_parser("briefing", help="the briefing pack PDF: cover, scorecard, nine objectives, annex")
+    pack = what.add_parser(
+        "briefing", help="the briefing pack: cover, scorecard, nine objectives; PDF, or PPTX/DOCX to edit"
+    )
+    pack.add_argument("--format", default="pdf", choices=["pdf", "pptx", "docx"])
     for sp in (chart, data, pack):
         sp.add_argument(
             "--geo", default="BE", help="member state (chart, briefing) or comma-separated geos (data)"
@@ -427,7 +430,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         if args.what == "briefing":
-            body, out = briefing.briefing_pdf(con, geo=geo, lang=args.lang), f"briefing_{geo}_{args.lang}.pdf"
+            body = briefing.briefing_file(con, geo=geo, lang=args.lang, fmt=args.format)
+            out = f"briefing_{geo}_{args.lang}.{args.format}"
         else:
             if args.indicator not in reports.indicator_ids(con):
                 err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)

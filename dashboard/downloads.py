@@ -23,7 +23,7 @@ def _file(version: int, kind: str, indicator: str, geo: str, lang: str, fmt: str
     con = connect_read_only(get_settings().warehouse)
     try:
         if kind == "briefing":
-            return briefing.briefing_pdf(con, geo=geo, lang=lang)
+            return briefing.briefing_file(con, geo=geo, lang=lang, fmt=fmt)
         ctx = exports.indicator_context(con, indicator, geo, lang)
         if kind == "chart":
             return exports.image_bytes(exports.chart_figure(ctx, geo, lang), fmt)
@@ -65,3 +65,26 @@ def briefing_download(version: int, geo: str, lang: str) -> None:
         help=t("export.briefing_help", lang),
         type="primary",
     )
+
+
+# Named here, as the PDF's is above: importing the writers (python-pptx, python-docx) would cost the first
+# scorecard 0.4 s; tests/integration/test_pack_files.py holds these equal to briefing.FORMATS.
+PACK_TYPES = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def pack_downloads(version: int, geo: str, lang: str) -> None:
+    """The pack to edit: PowerPoint and Word, beside the PDF."""
+    for col, (fmt, mime) in zip(st.columns(2), PACK_TYPES.items(), strict=True):
+        col.download_button(
+            t(f"pack.download.{fmt}", lang),
+            data=partial(_file, version, "briefing", "", geo, lang, fmt),
+            file_name=f"briefing_{geo}_{lang}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            key=f"dl_briefing_{fmt}",
+            icon=":material/edit_document:",
+            help=t("pack.download_help", lang),
+        )

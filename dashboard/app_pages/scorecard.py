@@ -25,6 +25,7 @@ st.write(t("scorecard.intro", lang))
 objective_statuses = ((o.status, o.status_kind) for o in card.objectives)
 st.markdown(f"**{status.counts_text(objective_statuses, lang)}**")
 downloads.briefing_download(v, geo, lang)
+downloads.pack_downloads(v, geo, lang)
 
 
 def tile(obj: ObjectiveEntry) -> None:
