@@ -77,8 +77,9 @@ PACK_TYPES = {
 
 def pack_downloads(version: int, geo: str, lang: str) -> None:
     """The pack to edit: PowerPoint and Word, beside the PDF."""
-    for col, (fmt, mime) in zip(st.columns(2), PACK_TYPES.items(), strict=True):
-        col.download_button(
+    row = st.container(horizontal=True)  # side by side where they fit, one under the other on a phone
+    for fmt, mime in PACK_TYPES.items():
+        row.download_button(
             t(f"pack.download.{fmt}", lang),
             data=partial(_file, version, "briefing", "", geo, lang, fmt),
             file_name=f"briefing_{geo}_{lang}.{fmt}",
