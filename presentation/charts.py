@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from indicators.progress import year_of
 from presentation import safe
-from presentation.i18n import fmt_number
+from presentation.i18n import fmt_number, number_separators
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.
@@ -24,13 +24,12 @@ REFERENCE_COLOUR = "#8C6D1F"
 EVENT_COLOUR = "#9AA5B1"
 EVENT_BACKGROUND = "rgba(255,255,255,0.7)"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
-# plotly's separators: decimal mark, then thousands mark (French groups by a narrow no-break space).
-SEPARATORS = {"en": ".,", "fr": ",\u202f", "nl": ",."}
 
 
 def localise(fig: go.Figure, lang: str) -> go.Figure:
-    """Numbers on axes and in hover labels with the language's decimal mark (34,5 in French and Dutch)."""
-    fig.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
+    """Numbers on axes and in hover labels with the language's decimal mark (34,5 in FR, NL, DE)."""
+    # plotly's separators: decimal mark, then thousands mark, from CLDR (French groups by a narrow space).
+    fig.update_layout(separators=number_separators(lang))
     return fig
 
 
