@@ -143,7 +143,7 @@ def _details(spec: Indicator, lang: str) -> None:
         t("label.pair", lang, label=f"**{t('objective.definition', lang)}**", value=spec.definition.get(lang))
     ]
     if spec.proxy:
-        lines.append(t("objective.proxy", lang, reason=spec.proxy))
+        lines.append(t("objective.proxy", lang, reason=spec.proxy.get(lang)))
     st.caption("  \n".join(lines))
     with st.expander(t("objective.details", lang), icon=":material/dataset:"):
         st.caption("  \n".join(_analyst_lines(spec, lang)))

@@ -155,7 +155,7 @@ class Indicator(_Strict):
     reference_levels: list[ReferenceLevel] = []
     limit: float | None = None  # natural limit, e.g. 100 for a share
     comparable_from: int | None = Field(default=None, ge=1900, le=2100)  # definition changed before this year
-    proxy: str | None = None  # why this indicator stands in for what the objective means
+    proxy: Translated | None = None  # why it stands in for what the objective means; shown to every reader
     source_choice: str | None = None  # when another source measures the same, which one and why
     supplements: list[Supplement] = []  # the same statistic from another source, for periods not in ours
     # Quarterly data assessed on annual means of complete years (charts keep the quarters).

@@ -314,7 +314,7 @@ def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, st
         "SELECT code, any_value(label) FROM labels "
         "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
     ).fetchall()
-    column = f"name_{lang if lang in ('en', 'fr', 'nl', 'de') else 'en'}"
+    column = f"name_{lang_or_default(lang)}"  # every language of LANGS has its column
     regions = con.execute(
         f"SELECT nuts_lau_code, any_value(coalesce({column}, name_en)) FROM geo_reference "
         "WHERE level = 1 AND nuts_lau_code IS NOT NULL GROUP BY nuts_lau_code"
