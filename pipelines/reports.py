@@ -127,13 +127,13 @@ def _indicator_entry(
         rank=r["rank"], n_ranked=r["n_ranked"], position=r["position"], gap_to_eu=r["gap_to_eu"],
         best_neighbour=r["best_neighbour"], best_neighbour_value=r["best_neighbour_value"],
         target=None if target is None else EntryTarget(
-            value=target.value, year=target.year, scope=target.scope, document=target.document,
+            value=target.value, year=target.year, scope=target.scope, document=target.document.get(lang),
             article=target.article, confidence=target.confidence,
             note=target.note.get(lang) if target.note else None, commission_row=target.commission_row,
         ),
         # Levels drawn for context (Belgian commitments still to be checked, for instance); never a status.
         reference_levels=[
-            EntryReferenceLevel(value=x.value, year=x.year, scope=x.scope, document=x.document,
+            EntryReferenceLevel(value=x.value, year=x.year, scope=x.scope, document=x.document.get(lang),
                                 confidence=x.confidence)
             for x in spec.reference_levels
         ],
@@ -314,7 +314,7 @@ def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, st
         "SELECT code, any_value(label) FROM labels "
         "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
     ).fetchall()
-    column = f"name_{lang if lang in ('en', 'fr', 'nl', 'de') else 'en'}"
+    column = f"name_{lang_or_default(lang)}"  # every language of LANGS has its column
     regions = con.execute(
         f"SELECT nuts_lau_code, any_value(coalesce({column}, name_en)) FROM geo_reference "
         "WHERE level = 1 AND nuts_lau_code IS NOT NULL GROUP BY nuts_lau_code"

@@ -38,9 +38,12 @@ from pipelines.sources import SOURCES, attribution
 from pipelines.upstream_time import SQL_MACRO, instant
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 6  # as inserted by schema.sql; 1 = the layout before schema_version existed
+SCHEMA_VERSION = 7  # as inserted by schema.sql; 1 = the layout before schema_version existed
 # 6: upstream_updated a TIMESTAMPTZ beside upstream_stated (text); keys and CHECKs; DESI editions and the
-# Statbel geography out of labels. Older layouts are carried over by _carry_over.
+# Statbel geography out of labels. 7: German, the fourth language: objectives.title_de and description_de, and
+# the stored catalogue entries (indicators.spec) with documents and reference-level notes in every language (a
+# layout-6 spec no longer validates, so the catalogue is rewritten).
+# Older layouts are carried over by _carry_over.
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
 BUILT_FROM = ("snapshot", "raw", "refresh")

@@ -100,7 +100,7 @@ def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
         (t("export.meta.latest", lang), entry.latest_period or "–"),
         (t("export.meta.extracted", lang), datetime.now(UTC).strftime("%Y-%m-%d")),
         (t("export.meta.warehouse", lang), fmt_date(ctx["built_at"], lang)),
-        (t("export.meta.target", lang), f"{status.target_text(entry, lang)}, {target.document}"
+        (t("export.meta.target", lang), f"{status.target_text(entry, lang)}, {target.document.get(lang)}"
          if target else t("scorecard.direction_only", lang)),
     ]  # fmt: skip
     if target and entry.target and entry.target.note:

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from indicators.units import UNITS
+from indicators.vocabulary import LANGS
 from pipelines import reports
 from pipelines.warehouse import connect_read_only
 from presentation import briefing, exports, status
@@ -21,7 +22,6 @@ CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (CI installs it)"
 )
-LANGS = ["en", "fr", "nl"]
 
 
 def _norm(text: str) -> str:
