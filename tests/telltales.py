@@ -46,8 +46,9 @@ URL = re.compile(r"\b(?:https?|file)://\S+")
 VERSIONED_NAME = re.compile(r"(?i)\b(?:CC BY(?:-SA)?|SDMX(?:-CSV|-ML)?|JSON-stat|DOCSIS)[ -]v?\d+(?:\.\d+)+")
 CODES = re.compile(r"\b\w+=[\w.-]+")
 # Names of things that keep their English name in every language: Eurostat's "Data Browser" is called so on
-# its French and German pages too; a survey's English name may follow its translation, as its reference.
-PROPER_NAMES = ("Data Browser", "Adult Education Survey")
+# its French and German pages too; a survey's English name may follow its translation, as its reference;
+# German writes "Big Data" (Eurostat's German questionnaire and Duden), as English does.
+PROPER_NAMES = ("Data Browser", "Adult Education Survey", "Big-Data", "Big Data")
 # Dutch and German group thousands with a point: 1.234,5 is a well-formed number there, 34.5 is not.
 GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 NUMBER = re.compile(r"\d[\d.,]*\d")
