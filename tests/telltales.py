@@ -34,7 +34,7 @@ WORDS: dict[str, frozenset[str]] = {
         "insufficient": "", "status": "nl de", "dataset": "nl", "datasets": "nl", "title": "", "location": "",
         "started": "", "error": "", "failed": "", "skipped": "", "unchanged": "", "bytes": "nl de",
         "licence": "fr", "attribution": "fr", "observations": "fr", "position": "fr de", "data": "nl",
-        "none": "", "null": "", "true": "", "false": "", "nan": "",
+        "none": "", "null": "de", "true": "", "false": "", "nan": "",
     }.items()
 }  # fmt: skip
 EXACT = {"NaN"}  # how pandas writes a missing number
