@@ -65,3 +65,33 @@ def briefing_download(version: int, geo: str, lang: str) -> None:
         help=t("export.briefing_help", lang),
         type="primary",
     )
+
+
+def data_downloads(shown, lang: str, stem: str, key: str) -> None:
+    """The series shown as CSV, CSV for Excel and XLSX, one row per value or countries × years; each file is
+    made when its button is clicked (`shown`: a presentation.data_exports.Shown)."""
+    from presentation import data_exports
+
+    st.markdown(f"**{t('dl.heading', lang)}**")
+    wide = (
+        st.radio(
+            t("dl.layout", lang),
+            ["long", "wide"],
+            format_func=lambda x: t(f"dl.layout.{x}", lang),
+            horizontal=True,
+            key=f"{key}_layout",
+        )
+        == "wide"
+    )
+    for col, fmt in zip(st.columns(len(data_exports.FORMATS)), data_exports.FORMATS, strict=True):
+        name, mime = data_exports.download_name(stem, fmt, wide)
+        col.download_button(
+            t(f"dl.button.{fmt}", lang),
+            data=partial(data_exports.download_bytes, shown, lang, fmt, stem, wide),
+            file_name=name,
+            mime=mime,
+            help=t(f"dl.help.{fmt}", lang),
+            on_click="ignore",
+            key=f"{key}_{fmt}",
+            icon=":material/download:",
+        )

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import components, queries, state
+from dashboard import components, downloads, queries, state
 from indicators.model import Indicator
 from indicators.units import UNITS
 from indicators.vocabulary import EU27
-from presentation import charts, explore, exports, indicator_chart
+from presentation import charts, data_exports, explore, indicator_chart
 from presentation.i18n import t
 
 lang = components.lang()
@@ -158,38 +158,19 @@ else:
         st.plotly_chart(fig, width="stretch", key="trend")
 st.caption(indicator_chart.source_line(meta, shown, lang))
 table = explore.view_table(shown, names)
-st.caption(t("explorer.rows", lang, n=len(table)))
+st.caption(t("explorer.rows", lang, count=len(table), n=len(table)))
 st.dataframe(explore.on_screen(table, lang), hide_index=True, width="stretch")
-c1, c2 = st.columns(2)
-c1.download_button(
-    t("explorer.download", lang),
-    explore.csv_bytes(table),
-    file_name=f"{indicator}_{view}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+# The files hold exactly the series shown: its codes as selected (a size class, not the indicator's default),
+# the period and countries shown, and the target with the population it is set for.
+shown_series = data_exports.make_shown(
+    spec=spec,
+    entry=queries.scorecard(v, country, lang).indicator(indicator),
+    codes=codes,
+    values=shown,
+    names=queries.codes(v, spec.source, spec.dataset, lang),
+    geo_names=names,
+    meta=meta,
+    built_at=queries.build_info(v).get("built_at"),
+    lang=lang,
 )
-entry = queries.scorecard(v, country, lang).indicator(indicator)
-# The codes and period of what is shown; the target only for the indicator's own series (not a breakdown).
-own_series = codes == spec.series
-shown_entry = entry.model_copy(
-    update={"title": chart_title, "latest_period": table["period"].max() if len(table) else None}
-    | ({} if own_series else {"target": None})
-)
-metadata = exports.metadata_rows(
-    {
-        "spec": spec if own_series else spec.model_copy(update={"series": codes, "target": None}),
-        "meta": meta,
-        "entry": shown_entry,
-        "built_at": queries.build_info(v).get("built_at"),
-    },
-    lang,
-)
-c2.download_button(
-    t("explorer.download_xlsx", lang),
-    exports.xlsx_bytes(table, metadata, lang),
-    file_name=f"{indicator}_{view}.xlsx",
-    mime=exports.DATA_TYPES["xlsx"],
-    icon=":material/download:",
-    on_click="ignore",
-)
+downloads.data_downloads(shown_series, lang, stem=f"{indicator}_{view}_{lang}", key="explorer_dl")

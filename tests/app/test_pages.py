@@ -195,7 +195,7 @@ def test_explorer_breakdown_period_and_ranking_from_the_url(app_env):
 
 def test_explorer_csv_download_is_the_table_shown(app_env):
     at = run_page("explorer", indicator="digital_skills", geos=["BE"], view="table")
-    csv_button, xlsx_button = at.get("download_button")
+    csv_button, excel_button, xlsx_button = at.get("download_button")
     table = at.dataframe[0].value
     # Headers for a reader (the CSV keeps the codes), and an absent flag is blank, not "None".
     # The indicator's own series and the year the Commission's record adds, each value with its dataset.
@@ -212,6 +212,7 @@ def test_explorer_csv_download_is_the_table_shown(app_env):
     ]
     assert not table["Flag"].isna().any() and "None" not in set(table["Flag"].astype(str))
     assert "CSV" in csv_button.proto.label and "XLSX" in xlsx_button.proto.label
+    assert "Excel" in excel_button.proto.label
 
 
 @pytest.mark.parametrize("geo", ["BE", "LU"])
