@@ -180,6 +180,22 @@ def metadata_text(rows: list[tuple[str, str]], lang: str) -> str:
     return "".join(f"{field}{sep}{value}\r\n" for field, value in rows)
 
 
+COLUMNS = ("geo", "geo_name", "period", "value", "obs_flag", "conf_flag", "origin")
+
+
+def for_readers(table: pd.DataFrame, shown: Shown, lang: str) -> pd.DataFrame:
+    """Column headers in the reader's language, for the files people open (XLSX, CSV for Excel); the
+    standard CSV keeps the codes as headers, for scripts."""
+    names = {c: t(f"dl.col.{c}", lang) for c in COLUMNS}
+    for dim in shown.codes:
+        names[dim] = t("dl.col.code", lang, dimension=shown.names.dimension(dim))
+        names[f"{dim}_label"] = shown.names.dimension(dim)
+    for col in table.columns:
+        if str(col).endswith("_flag") and col not in names:
+            names[col] = t("dl.col.flag_of", lang, period=str(col).removesuffix("_flag"))
+    return table.rename(columns=names)
+
+
 def csv_bytes(table: pd.DataFrame, excel: bool = False) -> bytes:
     """The standard CSV, or with excel=True the one a Belgian Excel opens as it is (';', ',', BOM)."""
     if excel:
@@ -200,11 +216,12 @@ def xlsx_bytes(shown: Shown, lang: str, wide: bool = False) -> bytes:
     )
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         if wide:
-            values, flags = wide_tables(shown)
+            values, flags = (for_readers(x, shown, lang) for x in wide_tables(shown))
             values.to_excel(writer, sheet_name=_sheet(t("dl.sheet.values", lang)), index=False)
             flags.to_excel(writer, sheet_name=_sheet(t("dl.sheet.flags", lang)), index=False)
         else:
-            long_table(shown).to_excel(writer, sheet_name=_sheet(t("dl.sheet.data", lang)), index=False)
+            table = for_readers(long_table(shown), shown, lang)
+            table.to_excel(writer, sheet_name=_sheet(t("dl.sheet.data", lang)), index=False)
         meta.to_excel(writer, sheet_name=_sheet(t("dl.sheet.metadata", lang)), index=False)
         for sheet in writer.book.worksheets:
             # Readable without resizing: each column as wide as its longest text (within reason).
@@ -227,6 +244,7 @@ def files(shown: Shown, lang: str, fmt: str, stem: str, wide: bool = False) -> d
         return {f"{stem}{suffix}.xlsx": xlsx_bytes(shown, lang, wide)}
     excel = fmt == "csv-excel"
     table = wide_csv_table(shown) if wide else long_table(shown)
+    table = for_readers(table, shown, lang) if excel else table
     text = metadata_text(metadata_rows(shown, lang), lang)
     name = f"{stem}{suffix}{'-excel' if excel else ''}"
     meta = text.encode("utf-8-sig") if excel else text.encode("utf-8")

@@ -43,6 +43,8 @@ if info.resolution == "no_dataset":
 
 keys = queries.dataset_series_keys(v, spec.source, spec.dataset)
 labels = queries.labels(v, spec.source, spec.dataset)
+# Dimensions and codes in the reader's language where the publisher (or, failing it, we) says them.
+words = queries.codes(v, spec.source, spec.dataset, lang)
 codes = dict(spec.series)
 breakdowns = explore.breakdown_dimensions(spec.series, keys)
 if breakdowns:
@@ -52,12 +54,12 @@ if breakdowns:
         options = explore.codes_for(dim, codes, keys)
         with cols[i % len(cols)]:
             codes[dim] = state.select(
-                labels.get(("dimension", dim), dim),
+                words.dimension(dim),
                 options,
                 key=f"b_{dim}",
                 default=spec.series[dim],
                 lang=lang,
-                format_func=lambda c, d=dim: labels.get((d, c), c),
+                format_func=lambda c, d=dim: words.text(d, c),
             )
 series_key = explore.series_key_for(codes, keys)
 if series_key is None:
@@ -167,7 +169,7 @@ shown_series = data_exports.make_shown(
     entry=queries.scorecard(v, country, lang).indicator(indicator),
     codes=codes,
     values=shown,
-    names=queries.codes(v, spec.source, spec.dataset, lang),
+    names=words,
     geo_names=names,
     meta=meta,
     built_at=queries.build_info(v).get("built_at"),

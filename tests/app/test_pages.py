@@ -141,8 +141,9 @@ def test_objective_page_offers_chart_and_data_downloads(app_env):
     n_with_data = rows(app_env, "SELECT count(*) FROM indicators WHERE objective = 8 AND resolution = 'ok'")[
         0
     ][0]
-    for fmt in ("PNG", "SVG", "PDF", "CSV", "XLSX"):
+    for fmt in ("PNG", "SVG", "PDF", "XLSX", "CSV for Excel"):
         assert sum(fmt in label for label in labels) == n_with_data, fmt
+    assert labels.count("CSV") == n_with_data
 
 
 def test_scorecard_offers_the_briefing_pack(app_env):

@@ -57,12 +57,14 @@ def test_xlsx_of_cloud_enterprises_10_49_names_the_size_class_and_the_targets_po
     population = fields[t("dl.meta.target_population", lang)]
     assert population == t("dl.meta.target_other_series", lang, target=all_sizes, shown=small)
     assert "75" in fields[t("dl.meta.target", lang)]
-    # The data sheet holds that series, its codes and labels in columns, value for value.
+    # The data sheet holds that series, its codes and labels in columns (headers for readers), each value.
     data = pd.DataFrame(list(book.worksheets[0].values)[1:], columns=next(book.worksheets[0].values))
-    assert set(data["size_emp"]) == {"10-49"} and set(data["size_emp_label"]) == {small}
+    size = shown.names.dimension("size_emp")
+    assert set(data[t("dl.col.code", lang, dimension=size)]) == {"10-49"} and set(data[size]) == {small}
     expected = reports.series_observations(con, "eurostat", "isoc_cicce_use", CLOUD_KEY.format("10-49"))
     expected = expected[expected["geo"].isin(["BE", "EU27_2020"])]
-    assert sorted(zip(data["geo"], data["period"], data["value"], strict=True)) == sorted(
+    got = zip(*(data[t(f"dl.col.{c}", lang)] for c in ("geo", "period", "value")), strict=True)
+    assert sorted(got) == sorted(
         (g, p, float(v))
         for g, p, v in zip(expected["geo"], expected["period"], expected["value"], strict=True)
     )
@@ -126,11 +128,14 @@ def test_csv_for_excel_has_semicolons_decimal_commas_and_a_bom_beside_the_standa
     assert body.startswith(BOM) and excel["r-excel-metadata.txt"].startswith(BOM)
     rows = list(csv.DictReader(io.StringIO(body[len(BOM) :].decode("utf-8")), delimiter=";"))
     expected = sorted_values(reports.indicator_values(con, "renewables_share", ["BE", "NL"]))
+    value = t("dl.col.value", lang)  # headers in the reader's language: this file is for people
     assert len(rows) == len(expected) > 0
-    assert all("." not in r["value"] for r in rows) and any("," in r["value"] for r in rows)
-    assert [float(r["value"].replace(",", ".")) for r in rows] == expected
+    assert all("." not in r[value] for r in rows) and any("," in r[value] for r in rows)
+    assert [float(r[value].replace(",", ".")) for r in rows] == expected
     # Breakdown codes with their labels travel in columns.
-    assert {r["nrg_bal"] for r in rows} == {"REN"} and all(r["nrg_bal_label"] for r in rows)
+    balance = shown.names.dimension("nrg_bal")
+    code = t("dl.col.code", lang, dimension=balance)
+    assert {r[code] for r in rows} == {"REN"} and all(r[balance] for r in rows)
     standard = data_exports.files(shown, lang, "csv", "r")["r.csv"]
     assert not standard.startswith(BOM)
     plain = list(csv.DictReader(io.StringIO(standard.decode("utf-8"))))
@@ -150,7 +155,8 @@ def test_wide_layout_puts_countries_in_rows_years_in_columns_and_flags_beside(co
     assert book.sheetnames == [t(f"dl.sheet.{s}", lang) for s in ("values", "flags", "metadata")]
     values, flags = (list(book.worksheets[i].values) for i in (0, 1))
     header = values[0]
-    assert header[:2] == ("geo", "geo_name") and list(header[2:]) == sorted(long["period"].unique())
+    assert header[:2] == (t("dl.col.geo", lang), t("dl.col.geo_name", lang))
+    assert list(header[2:]) == sorted(long["period"].unique())
     assert [r[0] for r in values[1:]] == sorted(geos) and flags[0] == header
     for row, frow in zip(values[1:], flags[1:], strict=True):
         for period, cell, flag in zip(header[2:], row[2:], frow[2:], strict=True):
@@ -169,9 +175,8 @@ def test_cli_export_data_writes_each_format_and_the_metadata_beside_the_csv(fixt
     out = tmp_path / "r.csv"
     args = ["export", "data", "renewables_share", "--geo", "BE,NL", "--lang", "nl", "--out", str(out)]
     assert main([*args, "--format", "csv-excel", "--wide"]) == 0
-    assert out.read_bytes().startswith(BOM) and out.read_bytes().decode("utf-8-sig").startswith(
-        "geo;geo_name;"
-    )
+    header = f"{t('dl.col.geo', 'nl')};{t('dl.col.geo_name', 'nl')};"
+    assert out.read_bytes().startswith(BOM) and out.read_bytes().decode("utf-8-sig").startswith(header)
     assert (tmp_path / "r-metadata.txt").read_text(encoding="utf-8-sig").startswith(t("dl.meta.title", "nl"))
     xlsx = tmp_path / "r.xlsx"
     assert main([*args[:-1], str(xlsx), "--format", "xlsx"]) == 0
