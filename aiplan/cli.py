@@ -142,9 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     chart.add_argument("indicator", metavar="INDICATOR")
     chart.add_argument("--format", default="png", choices=["png", "svg", "pdf"])
-    data = what.add_parser("data", help="one indicator's data as CSV, or XLSX with a metadata sheet")
+    data = what.add_parser(
+        "data",
+        help="one indicator's data as CSV (with a -metadata.txt beside it), CSV for Excel (';', decimal "
+        "comma, BOM) or XLSX with a metadata sheet",
+    )
     data.add_argument("indicator", metavar="INDICATOR")
-    data.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    data.add_argument("--format", default="csv", choices=["csv", "csv-excel", "xlsx"])
+    data.add_argument(
+        "--wide", action="store_true", help="countries × years, flags beside (not one row a value)"
+    )
     pack = what.add_parser("briefing", help="the briefing pack PDF: cover, scorecard, nine objectives, annex")
     for sp in (chart, data, pack):
         sp.add_argument(
@@ -415,7 +422,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from presentation import briefing, exports
+    from presentation import briefing, data_exports, exports
 
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"
@@ -441,16 +448,32 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.what == "chart":
                 body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
             else:
-                table = exports.data_table(ctx, geos if len(geos) > 1 else None, args.lang)
-                if args.format == "csv":
-                    body = exports.csv_bytes(table)
-                else:
-                    body = exports.xlsx_bytes(table, exports.metadata_rows(ctx, args.lang), args.lang)
+                shown = data_exports.indicator_shown(
+                    con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
+                )
+                found = data_exports.files(
+                    shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
+                )
     finally:
         con.close()
+    if args.what == "data":
+        return _write_data_files(found, args.out)
     path = args.out or Path(out)
     path.write_bytes(body)
     console.print(f"wrote {path} ({len(body):,} bytes)")
+    return EXIT_OK
+
+
+def _write_data_files(found: dict[str, bytes], out: Path | None) -> int:
+    """The data file where --out says (else its own name here), its metadata sidecar beside it."""
+    (name, body), *sidecars = found.items()
+    path = out or Path(name)
+    path.write_bytes(body)
+    console.print(f"wrote {path} ({len(body):,} bytes)")
+    for side_name, side_body in sidecars:
+        side = path.with_name(f"{path.stem}-metadata.txt") if out else Path(side_name)
+        side.write_bytes(side_body)
+        console.print(f"wrote {side} ({len(side_body):,} bytes)")
     return EXIT_OK
 
 

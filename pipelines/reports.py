@@ -329,3 +329,34 @@ def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
         "WHERE g.level = 1 ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def code_labels(
+    con: duckdb.DuckDBPyConnection, source: str, dataset: str, lang: str = "en", fallback: bool = True
+) -> dict[tuple[str, str], str]:
+    """(dimension, code) → label in `lang`, else English, else the publisher's other languages (Statbel
+    labels some codes in French and Dutch only); in one language, the dataset's own labels win over the shared
+    lists ('*'), and a label in a wanted language wins over one in a language further down the list.
+    Without `fallback`: the labels in `lang` only."""
+    lang = lang_or_default(lang)
+    order = list(dict.fromkeys([lang, "en", "fr", "nl", "de"])) if fallback else [lang]
+    rows = con.execute(
+        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') "
+        "AND list_contains(?, lang) AND label IS NOT NULL "
+        # Later rows win: the least wanted language first, and in one language the shared lists first.
+        "ORDER BY list_position(?, lang) DESC, dataset <> '*'",
+        [source, dataset, order, order],
+    ).fetchall()
+    return {(d, c): lab for d, c, lab in rows}
+
+
+def statbel_geo_names(con: duckdb.DuckDBPyConnection, dataset: str, lang: str = "en") -> dict[str, str]:
+    """Statbel geo code (REFNIS, NUTS) → Statbel's own name in `lang`, else in French or Dutch (Statbel
+    names its municipalities in those two; German where it gives it)."""
+    order = list(dict.fromkeys([lang_or_default(lang), "fr", "nl", "de", "en"]))
+    rows = con.execute(
+        "SELECT code, name FROM statbel_geo_names WHERE dataset = ? AND list_contains(?, lang) "
+        "ORDER BY list_position(?, lang) DESC",
+        [dataset, order, order],
+    ).fetchall()
+    return dict(rows)
