@@ -115,7 +115,8 @@ def _target_rows(shown: Shown, lang: str) -> list[tuple[str, str]]:
         return []
     if spec.target is None or entry is None or entry.target is None:
         return [(t("dl.meta.target", lang), t("dl.meta.no_target", lang))]
-    rows = [(t("dl.meta.target", lang), f"{status.target_text(entry, lang)}, {spec.target.document}")]
+    act = spec.target.document.get(lang)
+    rows = [(t("dl.meta.target", lang), f"{status.target_text(entry, lang)}, {act}")]
     differ = [d for d, c in spec.series.items() if shown.codes.get(d) != c]
     if differ:
         text = t(
