@@ -297,22 +297,40 @@ def series_observations(
     return con.execute(sql + " ORDER BY geo, period", params).df()
 
 
-def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    """(dimension, code) → English label; the dataset's own labels win over the shared code lists ('*')."""
+def labels(
+    con: duckdb.DuckDBPyConnection, source: str, dataset: str, lang: str = "en"
+) -> dict[tuple[str, str], str]:
+    """(dimension, code) → label in `lang`; where no label in `lang` exists, English, else any language the
+    publisher used (Statbel's Dutch or French). Within a language the dataset's own labels win over the
+    shared code lists ('*')."""
     rows = con.execute(
-        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
-        "ORDER BY dataset = '*' DESC",
-        [source, dataset],
+        "SELECT dimension, code, label FROM labels "
+        "WHERE source = ? AND dataset IN (?, '*') AND label IS NOT NULL "
+        # Last row wins in the dict: the best one goes last.
+        "ORDER BY lang = ?, lang = 'en', dataset <> '*', lang DESC",
+        [source, dataset, lang],
     ).fetchall()
     return {(d, c): lab for d, c, lab in rows}
 
 
+def label(con: duckdb.DuckDBPyConnection, source: str, dimension: str, code: str, lang: str = "en") -> str:
+    """One code's label in `lang` (English, then any language, when `lang` has none); the code itself when no
+    label exists at all."""
+    row = con.execute(
+        "SELECT label FROM labels WHERE source = ? AND dimension = ? AND code = ? AND label IS NOT NULL "
+        "ORDER BY lang = ? DESC, lang = 'en' DESC, dataset = '*' DESC, lang LIMIT 1",
+        [source, dimension, code, lang],
+    ).fetchone()
+    return row[0] if row else code
+
+
 def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
-    """Geo code → English name, from every payload that carried one; Belgium's regions (NUTS 1) in `lang`
-    from Statbel's reference table."""
+    """Geo code → name in `lang` where Eurostat's code list gives one, else English, from every payload that
+    carried one; Belgium's regions (NUTS 1) in `lang` from Statbel's reference table."""
     rows = con.execute(
-        "SELECT code, any_value(label) FROM labels "
-        "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
+        "SELECT code, arg_max(label, (lang = ?, lang = 'en', dataset = '*')) FROM labels "
+        "WHERE dimension = 'geo' AND lang IN (?, 'en') AND source = 'eurostat' GROUP BY code",
+        [lang, lang],
     ).fetchall()
     column = f"name_{lang if lang in ('en', 'fr', 'nl', 'de') else 'en'}"
     regions = con.execute(
