@@ -91,8 +91,8 @@ def series_observations(version: int, source: str, dataset: str, series_key: str
 
 
 @st.cache_data(max_entries=64)
-def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    return _with(version, reports.labels, source, dataset)
+def labels(version: int, source: str, dataset: str, lang: str = "en") -> dict[tuple[str, str], str]:
+    return _with(version, reports.labels, source, dataset, lang)
 
 
 @st.cache_data(max_entries=8)

@@ -27,7 +27,7 @@ chosen = state.select(
     format_func=titles.get,
 )
 source, dataset = chosen.split("/", 1)
-labels = queries.labels(v, source, dataset)
+labels = queries.labels(v, source, dataset, lang)
 keys = queries.dataset_series_keys(v, source, dataset)
 
 

@@ -42,7 +42,7 @@ if info.resolution == "no_dataset":
     st.stop()
 
 keys = queries.dataset_series_keys(v, spec.source, spec.dataset)
-labels = queries.labels(v, spec.source, spec.dataset)
+labels = queries.labels(v, spec.source, spec.dataset, lang)
 codes = dict(spec.series)
 breakdowns = explore.breakdown_dimensions(spec.series, keys)
 if breakdowns:

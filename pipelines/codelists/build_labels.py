@@ -40,7 +40,12 @@ LABEL_COLUMNS = ["source", "dimension", "code", "lang", "label", "origin", "evid
 PUBLISHER = HERE / "publisher_eurostat.csv"
 THIRD_PARTY = [HERE / "databrowser_labels.csv", HERE / "eurostat_labels_extra.csv"]
 OURS = HERE / "translations_ours.csv"
-OURS_EVIDENCE = "our translation of the publisher's English label"
+# Our rows say what they are: a translation where the publisher has the code in another language, our own
+# wording where no publisher label exists here at all (a few dimension names).
+OURS_EVIDENCE = {
+    "en": "our wording: no publisher label here",
+    "*": "our translation: no publisher label in this language here",
+}
 # DESI metadata file → the dimension of the DESI facts whose codes it names
 DESI_FILES = {"indicator.json": "indicator", "breakdown.json": "breakdown", "unit.json": "unit"}
 DESI_DIMENSION_NAMES = {"indicator": "Indicator", "breakdown": "Breakdown", "unit": "Unit of measure"}
@@ -211,12 +216,12 @@ def desi_rows(desi_dir: Path, used: set[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LABEL_COLUMNS)
 
 
-def _eurostat(frame: pd.DataFrame, origin: str | None = None) -> pd.DataFrame:
+def _eurostat(frame: pd.DataFrame) -> pd.DataFrame:
     """dimension, code, label, evidence (English) → LABEL_COLUMNS; a payload file name is the publisher's,
     `owner/repo:path` a third party's copy."""
     out = frame.assign(source="eurostat", lang="en")
     third = out.evidence.str.contains(":", regex=False)
-    out["origin"] = origin or third.map({True: "third_party", False: "publisher"})
+    out["origin"] = third.map({True: "third_party", False: "publisher"})
     return out[LABEL_COLUMNS]
 
 
@@ -225,12 +230,13 @@ def build_all(english: pd.DataFrame, desi_dir: Path, snapshot_dir: Path) -> pd.D
     from pipelines.codelists.in_use import codes_in_use
 
     used = codes_in_use(snapshot_dir)
-    ours = _read(OURS).assign(origin="ours", evidence=OURS_EVIDENCE)
+    ours = _read(OURS).assign(origin="ours")
+    ours["evidence"] = ours.lang.map(lambda lg: OURS_EVIDENCE.get(lg, OURS_EVIDENCE["*"]))
     frames = [
         _eurostat(english[~english.evidence.str.contains(":", regex=False)]),
         _read(PUBLISHER).assign(source="eurostat")[LABEL_COLUMNS],
         desi_rows(desi_dir, used),
-        *(_eurostat(_read(p), "third_party") for p in THIRD_PARTY),
+        *(_eurostat(_read(p)) for p in THIRD_PARTY),
         _eurostat(english[english.evidence.str.contains(":", regex=False)]),
         ours[LABEL_COLUMNS],
     ]
