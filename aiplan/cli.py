@@ -168,7 +168,40 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     ser.set_defaults(func=cmd_series)
+
+    cl = sub.add_parser("codelists", help="Eurostat's code lists (labels in EN, FR, DE) from its SDMX API")
+    clw = cl.add_subparsers(dest="what", metavar="WHAT", required=True)
+    clf = clw.add_parser("fetch", help="write the publisher labels file; then run build_labels.py")
+    clf.add_argument(
+        "--out", type=Path, help="labels file (default: pipelines/codelists/publisher_eurostat.csv)"
+    )
+    clf.add_argument(
+        "--from-dir", type=Path, help="read SDMX-ML files saved from the API instead of asking it"
+    )
+    clf.add_argument(
+        "--found-in", help="with --from-dir: where the files were found, for the evidence column"
+    )
+    clf.add_argument("--all-codes", action="store_true", help="every code, not only those our data use")
+    cl.set_defaults(func=cmd_codelists)
     return p
+
+
+def cmd_codelists(args: argparse.Namespace) -> int:
+    from pipelines.codelists import fetch as codelists
+
+    try:
+        n, errors = codelists.run(
+            args.out or codelists.OUT, snapshot_dir=get_settings().snapshot_dir, source_dir=args.from_dir,
+            found_in=args.found_in, all_codes=args.all_codes,
+        )  # fmt: skip
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        return EXIT_USAGE
+    for e in errors:
+        err.print(f"[yellow]{escape(e)}[/yellow]", highlight=False)
+    if n:
+        console.print(f"wrote {n} labels to {args.out or codelists.OUT}")
+    return EXIT_OK if n and not errors else EXIT_PARTIAL
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -92,8 +92,8 @@ def series_observations(version: int, source: str, dataset: str, series_key: str
 
 
 @st.cache_data(max_entries=64)
-def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    return _with(version, reports.labels, source, dataset)
+def labels(version: int, source: str, dataset: str, lang: str = "en") -> dict[tuple[str, str], str]:
+    return _with(version, reports.labels, source, dataset, lang)
 
 
 @st.cache_data(max_entries=8)
@@ -111,8 +111,8 @@ def codes(version: int, source: str, dataset: str, lang: str) -> Codes:
     """The dataset's labels for this reader: the publisher's in `lang`, ours, then its other languages."""
     return Codes(
         lang,
-        own=_with(version, reports.code_labels, source, dataset, lang, False),
-        fallback=_with(version, reports.code_labels, source, dataset, lang),
+        own=_with(version, reports.labels, source, dataset, lang, False),
+        fallback=_with(version, reports.labels, source, dataset, lang),
     )
 
 

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from indicators.model import RESOLVED, Indicator, NextRelease
-from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, NO_STATUS, lang_or_default
+from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, LANGS, NO_STATUS, lang_or_default
 from pipelines.contracts import (
     SCORECARD_VERSION,
     DataCurrency,
@@ -297,22 +297,24 @@ def series_observations(
     return con.execute(sql + " ORDER BY geo, period", params).df()
 
 
-def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    """(dimension, code) → English label; the dataset's own labels win over the shared code lists ('*')."""
-    rows = con.execute(
-        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
-        "ORDER BY dataset = '*' DESC",
-        [source, dataset],
-    ).fetchall()
-    return {(d, c): lab for d, c, lab in rows}
+def label(con: duckdb.DuckDBPyConnection, source: str, dimension: str, code: str, lang: str = "en") -> str:
+    """One code's label in `lang` (English, then any language, when `lang` has none); the code itself when no
+    label exists at all."""
+    row = con.execute(
+        "SELECT label FROM labels WHERE source = ? AND dimension = ? AND code = ? AND label IS NOT NULL "
+        "ORDER BY lang = ? DESC, lang = 'en' DESC, dataset = '*' DESC, lang LIMIT 1",
+        [source, dimension, code, lang],
+    ).fetchone()
+    return row[0] if row else code
 
 
 def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
-    """Geo code → English name, from every payload that carried one; Belgium's regions (NUTS 1) in `lang`
-    from Statbel's reference table."""
+    """Geo code → name in `lang` where Eurostat's code list gives one, else English, from every payload that
+    carried one; Belgium's regions (NUTS 1) in `lang` from Statbel's reference table."""
     rows = con.execute(
-        "SELECT code, any_value(label) FROM labels "
-        "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
+        "SELECT code, arg_max(label, (lang = ?, lang = 'en', dataset = '*')) FROM labels "
+        "WHERE dimension = 'geo' AND lang IN (?, 'en') AND source = 'eurostat' GROUP BY code",
+        [lang, lang],
     ).fetchall()
     column = f"name_{lang_or_default(lang)}"  # every language of LANGS has its column
     regions = con.execute(
@@ -331,7 +333,7 @@ def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def code_labels(
+def labels(
     con: duckdb.DuckDBPyConnection, source: str, dataset: str, lang: str = "en", fallback: bool = True
 ) -> dict[tuple[str, str], str]:
     """(dimension, code) → label in `lang`, else English, else the publisher's other languages (Statbel
@@ -339,7 +341,7 @@ def code_labels(
     lists ('*'), and a label in a wanted language wins over one in a language further down the list.
     Without `fallback`: the labels in `lang` only."""
     lang = lang_or_default(lang)
-    order = list(dict.fromkeys([lang, "en", "fr", "nl", "de"])) if fallback else [lang]
+    order = list(dict.fromkeys([lang, "en", *LANGS])) if fallback else [lang]
     rows = con.execute(
         "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') "
         "AND list_contains(?, lang) AND label IS NOT NULL "

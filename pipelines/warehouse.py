@@ -295,14 +295,10 @@ def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
 
 
 def _insert_codelists(con: duckdb.DuckDBPyConnection) -> None:
-    """Eurostat code → label pairs for payloads that carry codes only (TSV, SDMX-CSV 1.0)."""
-    files = sorted(CODELISTS.glob("*.csv"))
-    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
+    """pipelines/codelists/labels.csv (every language; built by build_labels.py) → labels, dataset '*'."""
+    codes = pd.read_csv(CODELISTS / "labels.csv", dtype=str, keep_default_na=False)
     # Rows with dimension 'dimension' name the dimensions themselves (size_emp → "Size classes ...").
-    codes = pd.concat(frames).drop_duplicates(["dimension", "code"])
-    rows = codes.assign(source="eurostat", dataset=ANY_DATASET, lang="en")[
-        ["source", "dataset", "dimension", "code", "lang", "label"]
-    ]
+    rows = codes.assign(dataset=ANY_DATASET)[["source", "dataset", "dimension", "code", "lang", "label"]]
     _insert_frame(con, "labels", rows)
 
 

@@ -335,6 +335,6 @@ def indicator_shown(
 def codes_of(con: duckdb.DuckDBPyConnection, source: str, dataset: str, lang: str) -> Codes:
     return Codes(
         lang,
-        own=reports.code_labels(con, source, dataset, lang, fallback=False),
-        fallback=reports.code_labels(con, source, dataset, lang),
+        own=reports.labels(con, source, dataset, lang, fallback=False),
+        fallback=reports.labels(con, source, dataset, lang),
     )

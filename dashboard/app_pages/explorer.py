@@ -42,7 +42,7 @@ if info.resolution == "no_dataset":
     st.stop()
 
 keys = queries.dataset_series_keys(v, spec.source, spec.dataset)
-labels = queries.labels(v, spec.source, spec.dataset)
+labels = queries.labels(v, spec.source, spec.dataset, lang)
 # Dimensions and codes in the reader's language where the publisher (or, failing it, we) says them.
 words = queries.codes(v, spec.source, spec.dataset, lang)
 codes = dict(spec.series)

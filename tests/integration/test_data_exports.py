@@ -32,7 +32,7 @@ def con(fixture_warehouse):
 
 def _label(con, dim: str, code: str) -> str:
     """The publisher's English label of a code, as the warehouse holds it."""
-    return reports.code_labels(con, "eurostat", "isoc_cicce_use", "en")[(dim, code)]
+    return reports.labels(con, "eurostat", "isoc_cicce_use", "en")[(dim, code)]
 
 
 def _metadata(book: openpyxl.Workbook) -> list[tuple[str, str]]:
