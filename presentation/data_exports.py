@@ -164,7 +164,8 @@ def metadata_rows(shown: Shown, lang: str) -> list[tuple[str, str]]:
         (t("dl.meta.periods", lang), f"{periods[0]}–{periods[-1]}" if periods else "–"),
         (t("dl.meta.geos", lang), ", ".join(sorted(shown.values["geo"].unique()))),
         (t("dl.meta.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
-        (t("dl.meta.licence", lang), meta.get("licence") or ""),
+        # The licence in the reader's words, as the sources page says it (the warehouse keeps the English).
+        (t("dl.meta.licence", lang), t(f"sources.licence.{shown.source}", lang)),
         (t("dl.meta.extracted", lang), fmt_date(datetime.now(UTC), lang)),
         (t("dl.meta.warehouse", lang), fmt_date(shown.built_at, lang)),
         *_target_rows(shown, lang),
