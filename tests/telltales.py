@@ -25,7 +25,8 @@ WORDS: dict[str, frozenset[str]] = {
         # the app's own words and the words of its data
         "source": "fr", "sources": "fr", "target": "", "targets": "", "enterprises": "", "enterprise": "",
         "households": "", "household": "", "individuals": "", "persons": "", "people": "", "employed": "",
-        "year": "", "years": "", "rows": "", "row": "", "latest": "", "download": "nl de", "downloads": "nl de",
+        "year": "", "years": "", "rows": "", "row": "", "latest": "",
+        "download": "nl de", "downloads": "nl de",
         "unknown": "", "stated": "", "updated": "", "built": "", "warehouse": "", "evidence": "",
         "progress": "", "rank": "", "better": "", "worse": "", "lower": "", "higher": "", "period": "",
         "value": "", "values": "", "objective": "", "objectives": "", "indicator": "nl", "indicators": "",
