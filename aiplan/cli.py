@@ -142,9 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     chart.add_argument("indicator", metavar="INDICATOR")
     chart.add_argument("--format", default="png", choices=["png", "svg", "pdf"])
-    data = what.add_parser("data", help="one indicator's data as CSV, or XLSX with a metadata sheet")
+    data = what.add_parser(
+        "data",
+        help="one indicator's data as CSV (with a -metadata.txt beside it), CSV for Excel (';', decimal "
+        "comma, BOM) or XLSX with a metadata sheet",
+    )
     data.add_argument("indicator", metavar="INDICATOR")
-    data.add_argument("--format", default="csv", choices=["csv", "xlsx"])
+    data.add_argument("--format", default="csv", choices=["csv", "csv-excel", "xlsx"])
+    data.add_argument(
+        "--wide", action="store_true", help="countries × years, flags beside (not one row a value)"
+    )
     pack = what.add_parser(
         "briefing", help="the briefing pack: cover, scorecard, nine objectives; PDF, or PPTX/DOCX to edit"
     )
@@ -164,7 +171,40 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
     ser.set_defaults(func=cmd_series)
+
+    cl = sub.add_parser("codelists", help="Eurostat's code lists (labels in EN, FR, DE) from its SDMX API")
+    clw = cl.add_subparsers(dest="what", metavar="WHAT", required=True)
+    clf = clw.add_parser("fetch", help="write the publisher labels file; then run build_labels.py")
+    clf.add_argument(
+        "--out", type=Path, help="labels file (default: pipelines/codelists/publisher_eurostat.csv)"
+    )
+    clf.add_argument(
+        "--from-dir", type=Path, help="read SDMX-ML files saved from the API instead of asking it"
+    )
+    clf.add_argument(
+        "--found-in", help="with --from-dir: where the files were found, for the evidence column"
+    )
+    clf.add_argument("--all-codes", action="store_true", help="every code, not only those our data use")
+    cl.set_defaults(func=cmd_codelists)
     return p
+
+
+def cmd_codelists(args: argparse.Namespace) -> int:
+    from pipelines.codelists import fetch as codelists
+
+    try:
+        n, errors = codelists.run(
+            args.out or codelists.OUT, snapshot_dir=get_settings().snapshot_dir, source_dir=args.from_dir,
+            found_in=args.found_in, all_codes=args.all_codes,
+        )  # fmt: skip
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        return EXIT_USAGE
+    for e in errors:
+        err.print(f"[yellow]{escape(e)}[/yellow]", highlight=False)
+    if n:
+        console.print(f"wrote {n} labels to {args.out or codelists.OUT}")
+    return EXIT_OK if n and not errors else EXIT_PARTIAL
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -418,7 +458,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from presentation import briefing, exports
+    from presentation import briefing, data_exports, exports
 
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"
@@ -445,16 +485,32 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.what == "chart":
                 body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
             else:
-                table = exports.data_table(ctx, geos if len(geos) > 1 else None, args.lang)
-                if args.format == "csv":
-                    body = exports.csv_bytes(table)
-                else:
-                    body = exports.xlsx_bytes(table, exports.metadata_rows(ctx, args.lang), args.lang)
+                shown = data_exports.indicator_shown(
+                    con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
+                )
+                found = data_exports.files(
+                    shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
+                )
     finally:
         con.close()
+    if args.what == "data":
+        return _write_data_files(found, args.out)
     path = args.out or Path(out)
     path.write_bytes(body)
     console.print(f"wrote {path} ({len(body):,} bytes)")
+    return EXIT_OK
+
+
+def _write_data_files(found: dict[str, bytes], out: Path | None) -> int:
+    """The data file where --out says (else its own name here), its metadata sidecar beside it."""
+    (name, body), *sidecars = found.items()
+    path = out or Path(name)
+    path.write_bytes(body)
+    console.print(f"wrote {path} ({len(body):,} bytes)")
+    for side_name, side_body in sidecars:
+        side = path.with_name(f"{path.stem}-metadata.txt") if out else Path(side_name)
+        side.write_bytes(side_body)
+        console.print(f"wrote {side} ({len(side_body):,} bytes)")
     return EXIT_OK
 
 

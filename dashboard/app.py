@@ -72,7 +72,7 @@ if _missing:
     st.error(t("app.old_layout") if _missing == "old_layout" else t("app.no_warehouse"))
     st.stop()
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands", "de": "Deutsch"}
 with st.sidebar:
     # Rendered by the entry point, so the choice holds on every page and travels in the URL (?lang=fr).
     lang = state.select(

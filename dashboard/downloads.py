@@ -18,34 +18,37 @@ from presentation.i18n import t
 @lru_cache(maxsize=64)
 def _file(version: int, kind: str, indicator: str, geo: str, lang: str, fmt: str) -> bytes:
     # Runs in Streamlit's download thread: its own read-only connection, keyed on the warehouse version.
-    from presentation import briefing, exports
+    from presentation import briefing, data_exports, exports
 
     con = connect_read_only(get_settings().warehouse)
     try:
         if kind == "briefing":
             return briefing.briefing_file(con, geo=geo, lang=lang, fmt=fmt)
+        if kind == "data":
+            shown = data_exports.indicator_shown(con, indicator, lang, geo)
+            return data_exports.download_bytes(shown, lang, fmt, f"{indicator}_{geo}_{lang}")
         ctx = exports.indicator_context(con, indicator, geo, lang)
-        if kind == "chart":
-            return exports.image_bytes(exports.chart_figure(ctx, geo, lang), fmt)
-        table = exports.data_table(ctx, None, lang)
-        if fmt == "csv":
-            return exports.csv_bytes(table)
-        return exports.xlsx_bytes(table, exports.metadata_rows(ctx, lang), lang)
+        return exports.image_bytes(exports.chart_figure(ctx, geo, lang), fmt)
     finally:
         con.close()
 
 
 def indicator_downloads(version: int, indicator: str, geo: str, lang: str) -> None:
-    from presentation import exports
+    from presentation import data_exports, exports
 
-    cols = st.columns(5)
-    items = [("chart", f) for f in exports.IMAGE_TYPES] + [("data", f) for f in exports.DATA_TYPES]
-    for col, (kind, fmt) in zip(cols, items, strict=True):
-        mime = exports.IMAGE_TYPES.get(fmt) or exports.DATA_TYPES[fmt]
+    items = [("chart", f) for f in exports.IMAGE_TYPES] + [("data", f) for f in data_exports.FORMATS]
+    for col, (kind, fmt) in zip(st.columns(len(items)), items, strict=True):
+        stem = f"{indicator}_{geo}_{lang}"
+        # Data: every geo, with the metadata that says what the file holds (a ZIP of CSV and metadata).
+        name, mime = (
+            (f"{stem}.{fmt}", exports.IMAGE_TYPES[fmt])
+            if kind == "chart"
+            else data_exports.download_name(stem, fmt)
+        )
         col.download_button(
-            t(f"export.{kind}", lang, fmt=fmt.upper()),
+            t(f"export.{kind}", lang, fmt=fmt.upper()) if kind == "chart" else t(f"dl.button.{fmt}", lang),
             data=partial(_file, version, kind, indicator, geo, lang, fmt),
-            file_name=f"{indicator}_{geo}_{lang}.{fmt}",
+            file_name=name,
             mime=mime,
             on_click="ignore",
             key=f"dl_{indicator}_{kind}_{fmt}",
@@ -65,6 +68,36 @@ def briefing_download(version: int, geo: str, lang: str) -> None:
         help=t("export.briefing_help", lang),
         type="primary",
     )
+
+
+def data_downloads(shown, lang: str, stem: str, key: str) -> None:
+    """The series shown as CSV, CSV for Excel and XLSX, one row per value or countries × years; each file is
+    made when its button is clicked (`shown`: a presentation.data_exports.Shown)."""
+    from presentation import data_exports
+
+    st.markdown(f"**{t('dl.heading', lang)}**")
+    wide = (
+        st.radio(
+            t("dl.layout", lang),
+            ["long", "wide"],
+            format_func=lambda x: t(f"dl.layout.{x}", lang),
+            horizontal=True,
+            key=f"{key}_layout",
+        )
+        == "wide"
+    )
+    for col, fmt in zip(st.columns(len(data_exports.FORMATS)), data_exports.FORMATS, strict=True):
+        name, mime = data_exports.download_name(stem, fmt, wide)
+        col.download_button(
+            t(f"dl.button.{fmt}", lang),
+            data=partial(data_exports.download_bytes, shown, lang, fmt, stem, wide),
+            file_name=name,
+            mime=mime,
+            help=t(f"dl.help.{fmt}", lang),
+            on_click="ignore",
+            key=f"{key}_{fmt}",
+            icon=":material/download:",
+        )
 
 
 # Named here, as the PDF's is above: importing the writers (python-pptx, python-docx) would cost the first

@@ -12,6 +12,7 @@ from pipelines import reports
 from pipelines.contracts import IndicatorSpec, Scorecard
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only, read_cursor
+from presentation.codes import Codes
 
 # Every cached function takes `version` (the warehouse file's mtime): a rebuilt warehouse gets fresh entries.
 
@@ -91,8 +92,8 @@ def series_observations(version: int, source: str, dataset: str, series_key: str
 
 
 @st.cache_data(max_entries=64)
-def labels(version: int, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    return _with(version, reports.labels, source, dataset)
+def labels(version: int, source: str, dataset: str, lang: str = "en") -> dict[tuple[str, str], str]:
+    return _with(version, reports.labels, source, dataset, lang)
 
 
 @st.cache_data(max_entries=8)
@@ -103,3 +104,18 @@ def geo_labels(version: int, lang: str = "en") -> dict[str, str]:
 @st.cache_data(max_entries=4)
 def regions(version: int) -> list[str]:
     return _with(version, reports.regions)
+
+
+@st.cache_data(max_entries=64)
+def codes(version: int, source: str, dataset: str, lang: str) -> Codes:
+    """The dataset's labels for this reader: the publisher's in `lang`, ours, then its other languages."""
+    return Codes(
+        lang,
+        own=_with(version, reports.labels, source, dataset, lang, False),
+        fallback=_with(version, reports.labels, source, dataset, lang),
+    )
+
+
+@st.cache_data(max_entries=16)
+def statbel_geo_names(version: int, dataset: str, lang: str) -> dict[str, str]:
+    return _with(version, reports.statbel_geo_names, dataset, lang)

@@ -19,25 +19,37 @@ class _Strict(BaseModel):
 
 
 class Translated(_Strict):
-    """A text in the three languages of the committee; English is the fallback."""
+    """A text in every language of the vocabulary's LANGS (the committee's three, English the fallback)."""
 
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1)
     nl: str = Field(min_length=1)
+    de: str = Field(min_length=1)
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
 
 
 class PartlyTranslated(_Strict):
-    """English required; French and Dutch fall back to English until translated."""
+    """English required; the other languages fall back to English until translated."""
 
     en: str = Field(min_length=1)
     fr: str | None = None
     nl: str | None = None
+    de: str | None = None
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
+
+
+class Document(Translated):
+    """The instrument that sets a target or level, by its official title in each language (EUR-Lex's for an
+    EU act), so that a reader can look it up in their own language."""
+
+    en: str = Field(min_length=8)
+    fr: str = Field(min_length=8)
+    nl: str = Field(min_length=8)
+    de: str = Field(min_length=8)
 
 
 class Objective(_Strict):
@@ -69,7 +81,7 @@ class Target(_Strict):
     commission_row: CommissionRow | None = None
     year: int = Field(ge=2000, le=2100)
     scope: Literal["eu", "be"]  # an EU-wide target is never shown as a Belgian commitment
-    document: str = Field(min_length=8)
+    document: Document
     article: str | None = None
     confidence: Literal["firm", "to_confirm"]
     note: Translated | None = None  # read by ministers beside the target: in their language
@@ -92,10 +104,10 @@ class ReferenceLevel(_Strict):
     value: float
     year: int | None = Field(default=None, ge=2000, le=2100)
     scope: Literal["eu", "be"]
-    document: str = Field(min_length=8)
+    document: Document
     article: str | None = None
     confidence: Literal["firm", "to_confirm"]
-    note: str | None = None
+    note: Translated | None = None
 
 
 class DirectionOnly(_Strict):
@@ -143,7 +155,7 @@ class Indicator(_Strict):
     reference_levels: list[ReferenceLevel] = []
     limit: float | None = None  # natural limit, e.g. 100 for a share
     comparable_from: int | None = Field(default=None, ge=1900, le=2100)  # definition changed before this year
-    proxy: str | None = None  # why this indicator stands in for what the objective means
+    proxy: Translated | None = None  # why it stands in for what the objective means; shown to every reader
     source_choice: str | None = None  # when another source measures the same, which one and why
     supplements: list[Supplement] = []  # the same statistic from another source, for periods not in ours
     # Quarterly data assessed on annual means of complete years (charts keep the quarters).

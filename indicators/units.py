@@ -1,4 +1,4 @@
-"""Unit keys used by the catalogue → their names in EN/FR/NL and whether they are percentages."""
+"""Unit keys used by the catalogue → their names in EN/FR/NL/DE and whether they are percentages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ class Unit:
     en: str
     fr: str
     nl: str
+    de: str
     percent: bool  # percentages get the pace in percentage points a year too
     subgroup: bool = (
         False  # a share of a subgroup ("of enterprises that considered AI"): sentences name the title
@@ -21,12 +22,15 @@ class Unit:
 
 
 UNITS: dict[str, Unit] = {
-    "pc_enterprises": Unit("% of enterprises", "% des entreprises", "% van de ondernemingen", True),
-    "pc_smes": Unit("% of SMEs", "% des PME", "% van de kmo's", True),
+    "pc_enterprises": Unit(
+        "% of enterprises", "% des entreprises", "% van de ondernemingen", "% der Unternehmen", True
+    ),
+    "pc_smes": Unit("% of SMEs", "% des PME", "% van de kmo's", "% der KMU", True),
     "pc_enterprises_using_ai": Unit(
         "% of enterprises using AI",
         "% des entreprises utilisant l'IA",
         "% van de ondernemingen die AI gebruiken",
+        "% der Unternehmen, die KI nutzen",
         True,
         subgroup=True,
     ),
@@ -34,6 +38,7 @@ UNITS: dict[str, Unit] = {
         "% of enterprises that ever considered using AI",
         "% des entreprises ayant envisagé d'utiliser l'IA",
         "% van de ondernemingen die ooit overwogen AI te gebruiken",
+        "% der Unternehmen, die jemals den Einsatz von KI erwogen haben",
         True,
         subgroup=True,
     ),
@@ -41,49 +46,83 @@ UNITS: dict[str, Unit] = {
         "% of individuals aged 16–74",
         "% des personnes de 16 à 74 ans",
         "% van de personen van 16–74 jaar",
+        "% der Personen im Alter von 16–74 Jahren",
         True,
     ),
     "pc_adults": Unit(
-        "% of adults aged 25–64", "% des adultes de 25 à 64 ans", "% van de volwassenen van 25–64 jaar", True
+        "% of adults aged 25–64",
+        "% des adultes de 25 à 64 ans",
+        "% van de volwassenen van 25–64 jaar",
+        "% der Erwachsenen im Alter von 25–64 Jahren",
+        True,
     ),
-    "pc_households": Unit("% of households", "% des ménages", "% van de huishoudens", True),
+    "pc_households": Unit(
+        "% of households", "% des ménages", "% van de huishoudens", "% der Haushalte", True
+    ),
     "pc_internet_users": Unit(
-        "% of internet users", "% des internautes", "% van de internetgebruikers", True
+        "% of internet users",
+        "% des internautes",
+        "% van de internetgebruikers",
+        "% der Internetnutzer",
+        True,
     ),
     "pc_employment": Unit(
-        "% of total employment", "% de l'emploi total", "% van de totale werkgelegenheid", True
+        "% of total employment",
+        "% de l'emploi total",
+        "% van de totale werkgelegenheid",
+        "% der Gesamtbeschäftigung",
+        True,
     ),
     "pc_population_20_64": Unit(
         "% of the population aged 20–64",
         "% de la population de 20 à 64 ans",
         "% van de bevolking van 20–64 jaar",
+        "% der Bevölkerung im Alter von 20–64 Jahren",
         True,
     ),
     "pc_adults_25_74": Unit(
-        "% of adults aged 25–74", "% des adultes de 25 à 74 ans", "% van de volwassenen van 25–74 jaar", True
+        "% of adults aged 25–74",
+        "% des adultes de 25 à 74 ans",
+        "% van de volwassenen van 25–74 jaar",
+        "% der Erwachsenen im Alter von 25–74 Jahren",
+        True,
     ),
-    "pc_graduates": Unit("% of graduates", "% des diplômés", "% van de afgestudeerden", True),
-    "pc_gdp": Unit("% of GDP", "% du PIB", "% van het bbp", True),
+    "pc_graduates": Unit(
+        "% of graduates", "% des diplômés", "% van de afgestudeerden", "% der Absolventen", True
+    ),
+    "pc_gdp": Unit("% of GDP", "% du PIB", "% van het bbp", "% des BIP", True),
     "pc_energy": Unit(
         "% of gross final energy consumption",
         "% de la consommation finale brute d'énergie",
         "% van het bruto-eindverbruik van energie",
+        "% des Bruttoendenergieverbrauchs",
         True,
     ),
     "pc_coverage": Unit(
-        "% of households covered", "% des ménages couverts", "% van de huishoudens gedekt", True
+        "% of households covered",
+        "% des ménages couverts",
+        "% van de huishoudens gedekt",
+        "% der versorgten Haushalte",
+        True,
     ),
     "pc_new_cars": Unit(
-        "% of new passenger cars", "% des voitures neuves", "% van de nieuwe personenwagens", True
+        "% of new passenger cars",
+        "% des voitures neuves",
+        "% van de nieuwe personenwagens",
+        "% der neuen Personenkraftwagen",
+        True,
     ),
     "nr_new_cars": Unit(
         "number of new passenger cars",
         "nombre de voitures neuves",
         "aantal nieuwe personenwagens",
+        "Anzahl neuer Personenkraftwagen",
         False,
         decimals=0,
     ),
-    "index_1990": Unit("Index, 1990 = 100", "Indice, 1990 = 100", "Index, 1990 = 100", False),
-    "g_co2_km": Unit("g CO2 per km", "g de CO2 par km", "g CO2 per km", False),
-    "score_0_100": Unit("Score (0–100)", "Score (0–100)", "Score (0–100)", False),
+    "index_1990": Unit(
+        "Index, 1990 = 100", "Indice, 1990 = 100", "Index, 1990 = 100", "Index, 1990 = 100", False
+    ),
+    "g_co2_km": Unit("g CO2 per km", "g de CO2 par km", "g CO2 per km", "g CO2 je km", False),
+    "score_0_100": Unit("Score (0–100)", "Score (0–100)", "Score (0–100)", "Punktwert (0–100)", False),
 }

@@ -27,7 +27,8 @@ Pace = Literal["cagr", "linear"]
 
 # ---------------------------------------------------------------- languages
 
-Lang = Literal["en", "fr", "nl"]
+# The committee's languages (Belgium's three official languages) and English, the fallback.
+Lang = Literal["en", "fr", "nl", "de"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 DEFAULT_LANG: Lang = "en"
 

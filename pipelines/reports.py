@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from indicators.model import RESOLVED, Indicator, NextRelease
-from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, NO_STATUS, lang_or_default
+from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, LANGS, NO_STATUS, lang_or_default
 from pipelines.contracts import (
     SCORECARD_VERSION,
     DataCurrency,
@@ -127,13 +127,13 @@ def _indicator_entry(
         rank=r["rank"], n_ranked=r["n_ranked"], position=r["position"], gap_to_eu=r["gap_to_eu"],
         best_neighbour=r["best_neighbour"], best_neighbour_value=r["best_neighbour_value"],
         target=None if target is None else EntryTarget(
-            value=target.value, year=target.year, scope=target.scope, document=target.document,
+            value=target.value, year=target.year, scope=target.scope, document=target.document.get(lang),
             article=target.article, confidence=target.confidence,
             note=target.note.get(lang) if target.note else None, commission_row=target.commission_row,
         ),
         # Levels drawn for context (Belgian commitments still to be checked, for instance); never a status.
         reference_levels=[
-            EntryReferenceLevel(value=x.value, year=x.year, scope=x.scope, document=x.document,
+            EntryReferenceLevel(value=x.value, year=x.year, scope=x.scope, document=x.document.get(lang),
                                 confidence=x.confidence)
             for x in spec.reference_levels
         ],
@@ -297,24 +297,26 @@ def series_observations(
     return con.execute(sql + " ORDER BY geo, period", params).df()
 
 
-def labels(con: duckdb.DuckDBPyConnection, source: str, dataset: str) -> dict[tuple[str, str], str]:
-    """(dimension, code) → English label; the dataset's own labels win over the shared code lists ('*')."""
-    rows = con.execute(
-        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') AND lang = 'en' "
-        "ORDER BY dataset = '*' DESC",
-        [source, dataset],
-    ).fetchall()
-    return {(d, c): lab for d, c, lab in rows}
+def label(con: duckdb.DuckDBPyConnection, source: str, dimension: str, code: str, lang: str = "en") -> str:
+    """One code's label in `lang` (English, then any language, when `lang` has none); the code itself when no
+    label exists at all."""
+    row = con.execute(
+        "SELECT label FROM labels WHERE source = ? AND dimension = ? AND code = ? AND label IS NOT NULL "
+        "ORDER BY lang = ? DESC, lang = 'en' DESC, dataset = '*' DESC, lang LIMIT 1",
+        [source, dimension, code, lang],
+    ).fetchone()
+    return row[0] if row else code
 
 
 def geo_labels(con: duckdb.DuckDBPyConnection, lang: str = "en") -> dict[str, str]:
-    """Geo code → English name, from every payload that carried one; Belgium's regions (NUTS 1) in `lang`
-    from Statbel's reference table."""
+    """Geo code → name in `lang` where Eurostat's code list gives one, else English, from every payload that
+    carried one; Belgium's regions (NUTS 1) in `lang` from Statbel's reference table."""
     rows = con.execute(
-        "SELECT code, any_value(label) FROM labels "
-        "WHERE dimension = 'geo' AND lang = 'en' AND source = 'eurostat' GROUP BY code"
+        "SELECT code, arg_max(label, (lang = ?, lang = 'en', dataset = '*')) FROM labels "
+        "WHERE dimension = 'geo' AND lang IN (?, 'en') AND source = 'eurostat' GROUP BY code",
+        [lang, lang],
     ).fetchall()
-    column = f"name_{lang if lang in ('en', 'fr', 'nl', 'de') else 'en'}"
+    column = f"name_{lang_or_default(lang)}"  # every language of LANGS has its column
     regions = con.execute(
         f"SELECT nuts_lau_code, any_value(coalesce({column}, name_en)) FROM geo_reference "
         "WHERE level = 1 AND nuts_lau_code IS NOT NULL GROUP BY nuts_lau_code"
@@ -329,3 +331,34 @@ def regions(con: duckdb.DuckDBPyConnection) -> list[str]:
         "WHERE g.level = 1 ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def labels(
+    con: duckdb.DuckDBPyConnection, source: str, dataset: str, lang: str = "en", fallback: bool = True
+) -> dict[tuple[str, str], str]:
+    """(dimension, code) → label in `lang`, else English, else the publisher's other languages (Statbel
+    labels some codes in French and Dutch only); in one language, the dataset's own labels win over the shared
+    lists ('*'), and a label in a wanted language wins over one in a language further down the list.
+    Without `fallback`: the labels in `lang` only."""
+    lang = lang_or_default(lang)
+    order = list(dict.fromkeys([lang, "en", *LANGS])) if fallback else [lang]
+    rows = con.execute(
+        "SELECT dimension, code, label FROM labels WHERE source = ? AND dataset IN (?, '*') "
+        "AND list_contains(?, lang) AND label IS NOT NULL "
+        # Later rows win: the least wanted language first, and in one language the shared lists first.
+        "ORDER BY list_position(?, lang) DESC, dataset <> '*'",
+        [source, dataset, order, order],
+    ).fetchall()
+    return {(d, c): lab for d, c, lab in rows}
+
+
+def statbel_geo_names(con: duckdb.DuckDBPyConnection, dataset: str, lang: str = "en") -> dict[str, str]:
+    """Statbel geo code (REFNIS, NUTS) → Statbel's own name in `lang`, else in French or Dutch (Statbel
+    names its municipalities in those two; German where it gives it)."""
+    order = list(dict.fromkeys([lang_or_default(lang), "fr", "nl", "de", "en"]))
+    rows = con.execute(
+        "SELECT code, name FROM statbel_geo_names WHERE dataset = ? AND list_contains(?, lang) "
+        "ORDER BY list_position(?, lang) DESC",
+        [dataset, order, order],
+    ).fetchall()
+    return dict(rows)

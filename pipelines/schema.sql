@@ -147,7 +147,7 @@ CREATE TABLE build_info (
 
 -- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (6);
+INSERT INTO schema_version (version) VALUES (7);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 
@@ -157,9 +157,11 @@ CREATE TABLE objectives (
     title_en       VARCHAR NOT NULL,
     title_fr       VARCHAR NOT NULL,
     title_nl       VARCHAR NOT NULL,
+    title_de       VARCHAR NOT NULL,
     description_en VARCHAR NOT NULL,
     description_fr VARCHAR NOT NULL,
-    description_nl VARCHAR NOT NULL
+    description_nl VARCHAR NOT NULL,
+    description_de VARCHAR NOT NULL
 );
 
 CREATE TABLE indicators (

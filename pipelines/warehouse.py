@@ -38,9 +38,12 @@ from pipelines.sources import SOURCES, attribution
 from pipelines.upstream_time import SQL_MACRO, instant
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 6  # as inserted by schema.sql; 1 = the layout before schema_version existed
+SCHEMA_VERSION = 7  # as inserted by schema.sql; 1 = the layout before schema_version existed
 # 6: upstream_updated a TIMESTAMPTZ beside upstream_stated (text); keys and CHECKs; DESI editions and the
-# Statbel geography out of labels. Older layouts are carried over by _carry_over.
+# Statbel geography out of labels. 7: German, the fourth language: objectives.title_de and description_de, and
+# the stored catalogue entries (indicators.spec) with documents and reference-level notes in every language (a
+# layout-6 spec no longer validates, so the catalogue is rewritten).
+# Older layouts are carried over by _carry_over.
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
 BUILT_FROM = ("snapshot", "raw", "refresh")
@@ -292,14 +295,10 @@ def _insert_payload(con: duckdb.DuckDBPyConnection, p: Payload) -> None:
 
 
 def _insert_codelists(con: duckdb.DuckDBPyConnection) -> None:
-    """Eurostat code → label pairs for payloads that carry codes only (TSV, SDMX-CSV 1.0)."""
-    files = sorted(CODELISTS.glob("*.csv"))
-    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
+    """pipelines/codelists/labels.csv (every language; built by build_labels.py) → labels, dataset '*'."""
+    codes = pd.read_csv(CODELISTS / "labels.csv", dtype=str, keep_default_na=False)
     # Rows with dimension 'dimension' name the dimensions themselves (size_emp → "Size classes ...").
-    codes = pd.concat(frames).drop_duplicates(["dimension", "code"])
-    rows = codes.assign(source="eurostat", dataset=ANY_DATASET, lang="en")[
-        ["source", "dataset", "dimension", "code", "lang", "label"]
-    ]
+    rows = codes.assign(dataset=ANY_DATASET)[["source", "dataset", "dimension", "code", "lang", "label"]]
     _insert_frame(con, "labels", rows)
 
 

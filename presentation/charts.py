@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 
 import pandas as pd
 import plotly.graph_objects as go
-from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from indicators.progress import year_of
 from indicators.vocabulary import DEFAULT_LANG, LANGS
 from presentation import safe, text_width
-from presentation.i18n import fmt_date, fmt_number, t
+from presentation.i18n import fmt_date, fmt_number, number_separators, t
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. Sky blue (#56B4E9) is left out:
 # next to the highlighted country's blue it would read as the same country.
@@ -28,19 +26,13 @@ EVENT_BACKGROUND = "rgba(255,255,255,0.7)"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
-@cache
-def separators(lang: str) -> str:
-    """plotly's `separators` for a language: its decimal mark, then its group mark, as CLDR (Babel) has them
-    (French groups by a narrow no-break space, Dutch and German by a dot)."""
-    return get_decimal_symbol(lang) + get_group_symbol(lang)
-
-
-SEPARATORS = {lang: separators(lang) for lang in LANGS}
+# plotly's `separators` per language: decimal then group mark from CLDR, the marks fmt_number writes.
+SEPARATORS = {lang: number_separators(lang) for lang in LANGS}
 
 
 def localise(fig: go.Figure, lang: str) -> go.Figure:
     """Numbers on axes, in d3 formats and in hover labels with the language's marks (34,5 in French)."""
-    fig.update_layout(separators=SEPARATORS.get(lang) or separators(DEFAULT_LANG))
+    fig.update_layout(separators=SEPARATORS.get(lang) or number_separators(DEFAULT_LANG))
     return fig
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from babel.numbers import format_decimal
 
@@ -36,8 +38,18 @@ def display_values(obs: pd.DataFrame, multiplier: float = 1.0) -> pd.DataFrame:
     """Observations → display units (the catalogue's multiplier) with a numeric year."""
     out = obs.copy()
     out["value"] = out["value"] * multiplier
-    out["year"] = out["period"].map(year_of)
+    out["year"] = out["period"].map(_year)
     return out
+
+
+def _year(period: str) -> float | None:
+    # A DESI record without a reference year keeps its edition as period ('desi_2023'): its year is the
+    # edition's, as the Commission dates it.
+    try:
+        return year_of(period)
+    except ValueError:
+        found = re.search(r"(?<!\d)\d{4}(?!\d)", str(period))
+        return float(found.group()) if found else None
 
 
 def years_with_members(values: pd.DataFrame) -> list[str]:
@@ -80,3 +92,27 @@ def on_screen(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     return table.to_csv(index=False).encode("utf-8")
+
+
+def unit_code(key: str) -> str | None:
+    """The code a series' unit is labelled under: its `unit` dimension, or, in the DESI workbook whose series
+    have no unit dimension, its indicator code (the reader files each indicator's unit text under it)."""
+    codes = parse_key(key)
+    return codes.get("unit") or codes.get("indicator")
+
+
+def share_multiplier(source: str, dataset: str, unit_text: str, multipliers: list[float]) -> float:
+    """100 for a share the publisher writes as a fraction of 1 (DESI 2022 workbook 0.539, Statbel's rates),
+    else 1. `multipliers`: the catalogue's for indicators of this dataset, the evidence that its shares are
+    fractions; `unit_text`: the series' unit in English ('% individuals', 'Rate (fraction of 1)')."""
+    scaled = {m for m in multipliers if m != 1}
+    is_share = "%" in unit_text or "fraction" in unit_text.lower()
+    return scaled.pop() if len(scaled) == 1 and is_share else 1.0
+
+
+def chartable(values: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose period is not a date ('desi_2023', an edition) charted at their year; tables keep them."""
+    dated = values["period"].astype(str).str.match(r"^\d{4}")
+    out = values.copy()
+    out.loc[~dated, "period"] = out.loc[~dated, "year"].map(lambda y: f"{int(y)}")
+    return out

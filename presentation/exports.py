@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
-from datetime import UTC, datetime
 
 import duckdb
-import pandas as pd
 import plotly.graph_objects as go
 
-from indicators.units import UNITS
 from pipelines import reports
 from pipelines.contracts import Scorecard
-from presentation import indicator_chart, status
+from presentation import indicator_chart
 from presentation.geo import display_names
-from presentation.i18n import fmt_date, t
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-DATA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 WIDTH, HEIGHT = 1200, 720
 
 
@@ -68,55 +62,3 @@ def image_bytes(fig: go.Figure, fmt: str, *, width: int = WIDTH, height: int | N
     use_system_chromium()
     height = height or fig.layout.height or HEIGHT
     return fig.to_image(format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
-
-
-def data_table(ctx: dict, geos: list[str] | None, lang: str) -> pd.DataFrame:
-    values = ctx["values"]
-    if geos:
-        values = values[values["geo"].isin(geos)]
-    columns = ["geo", "period", "value", "obs_flag", "conf_flag"]
-    # Which dataset each value came from, where the indicator joins another publisher's record of it.
-    columns += ["origin"] if "origin" in values and values["origin"].nunique() > 1 else []
-    out = values[columns].copy()
-    out.insert(1, "geo_name", out["geo"].map(lambda g: ctx["names"].get(g, g)))
-    return out.sort_values(["geo", "period"]).reset_index(drop=True)
-
-
-def metadata_rows(ctx: dict, lang: str) -> list[tuple[str, str]]:
-    """The second sheet of an XLSX export: what the numbers are, where they come from, what the flags mean."""
-    spec, meta, entry = ctx["spec"], ctx["meta"], ctx["entry"]
-    target = spec.target
-    rows = [
-        (t("export.meta.indicator", lang), entry.title),
-        (t("objective.definition", lang), spec.definition.get(lang)),
-        (t("export.meta.unit", lang), UNITS[spec.unit].get(lang)),
-        (t("sources.col.source", lang), indicator_chart.attribution(meta, lang) or spec.source),
-        (t("sources.col.dataset", lang), spec.dataset),
-        (t("export.meta.codes", lang), ", ".join(f"{d}={c}" for d, c in spec.series.items())),
-        *[(t("export.meta.supplement", lang), f"{s.source}/{s.dataset}: "
-           + ", ".join(f"{d}={c}" for d, c in s.series.items())) for s in spec.supplements],
-        (t("sources.col.upstream_updated", lang), fmt_date(meta.get("upstream_updated"), lang)),
-        (t("sources.col.licence", lang), meta.get("licence") or ""),
-        (t("export.meta.latest", lang), entry.latest_period or "–"),
-        (t("export.meta.extracted", lang), datetime.now(UTC).strftime("%Y-%m-%d")),
-        (t("export.meta.warehouse", lang), fmt_date(ctx["built_at"], lang)),
-        (t("export.meta.target", lang), f"{status.target_text(entry, lang)}, {target.document}"
-         if target else t("scorecard.direction_only", lang)),
-    ]  # fmt: skip
-    if target and entry.target and entry.target.note:
-        rows.append((t("export.meta.target_note", lang), entry.target.note))
-    rows += [(t("export.meta.flags", lang), t(f"flag.{f}", lang)) for f in ("b", "p", "e", "u", "d", "C")]
-    return rows
-
-
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False).encode("utf-8")
-
-
-def xlsx_bytes(table: pd.DataFrame, metadata: list[tuple[str, str]], lang: str) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=t("export.sheet.data", lang), index=False)
-        meta = pd.DataFrame(metadata, columns=[t("export.meta.field", lang), t("export.meta.value", lang)])
-        meta.to_excel(writer, sheet_name=t("export.sheet.metadata", lang), index=False)
-    return buf.getvalue()

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from babel import Locale
+from babel.numbers import format_decimal
 
-from indicators.vocabulary import DEFAULT_LANG, LANGS  # noqa: F401  (re-exported for the app)
+from indicators.vocabulary import DEFAULT_LANG, LANGS, lang_or_default  # noqa: F401  (LANGS re-exported for the app)
 from pipelines.upstream_time import instant
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -59,25 +60,32 @@ def _locale(lang: str) -> Locale:
 
 
 def plural_form(count: float, lang: str = DEFAULT_LANG) -> str:
-    """CLDR plural category of `count` in `lang`: 'one' or 'other' for our languages."""
+    """CLDR plural category of `count` in `lang`: 'one' or 'other' for our languages (French also 'many')."""
     return _locale(lang).plural_form(abs(count))
 
 
 def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """34.5 → '34.5' (en) or '34,5' (fr, nl, de): the language's CLDR decimal mark and grouping (Babel)."""
     if value is None or value != value:
         return "–"
-    # Half up on the decimal text, as publishers round: 19.95 → 20.0 (binary 19.95 is 19.9499…).
+    # Half up on the decimal text, as publishers round: 19.95 → 20.0 (binary 19.95 is 19.9499…). Babel then
+    # only writes the rounded number (its own rounding, half even, has nothing left to round).
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{decimals}f}".replace("-", "\u2212")  # a true minus sign, as fmt_signed writes
-    if lang in ("fr", "nl"):
-        # Comma as decimal separator; grouping by a narrow space (French) or a dot (Dutch).
-        sep = "\u202f" if lang == "fr" else "."
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", sep)
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    locale = _locale(lang_or_default(lang))
+    text = format_decimal(rounded, format=pattern, locale=locale)
+    # A true minus sign, as fmt_signed writes (CLDR's minus for our languages is the hyphen-minus).
+    return text.replace(locale.number_symbols["latn"]["minusSign"], "\u2212")
+
+
+def number_separators(lang: str = DEFAULT_LANG) -> str:
+    """'fr' → ',\u202f': the language's decimal then grouping mark (CLDR), as plotly's `separators`."""
+    symbols = _locale(lang_or_default(lang)).number_symbols["latn"]
+    return symbols["decimal"] + symbols["group"]
 
 
 def fmt_value(value: float | None, unit_is_percent: bool, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
-    """34.5 → '34.5 %' (en) or '34,5 %' (fr, nl) for percentages; plain number otherwise."""
+    """34.5 → '34.5 %' (en) or '34,5 %' (fr, nl, de) for percentages; plain number otherwise."""
     text = fmt_number(value, lang, decimals)
     return f"{text}\u00a0%" if unit_is_percent and text != "–" else text
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pdfplumber
 
+from presentation.i18n import number_separators
+
 MIN_PT = 6.5  # the footer (page numbers, 8 px) is exempt: it is printed by Chromium in the margin
 FOOTER_BAND_PT = 40  # words whose top lies this close to the page's bottom edge are the footer
 OVERLAP = 0.25  # two words overlap when they share this much of the smaller one's area
@@ -43,7 +45,7 @@ def problems(pdf_bytes: bytes, *, lang: str) -> list[Problem]:
             body = [w for w in words if w["top"] < page.height - FOOTER_BAND_PT]
             flat = [c for c in chars if c.get("upright", True)]
             out += _small(n, chars) + _outside(n, page, page.chars) + _overlaps(n, flat)
-            if lang in ("fr", "nl"):
+            if lang != "en":  # every other language writes a decimal comma
                 out += _decimal_points(n, page.extract_text() or "", lang)
             if len(body) < 5:
                 out.append(Problem(n, "blank", f"{len(body)} words outside the footer"))
@@ -106,6 +108,6 @@ def _overlaps(n: int, chars: list[dict]) -> list[Problem]:
 def _decimal_points(n: int, text: str, lang: str) -> list[Problem]:
     for name in NOT_NUMBERS:
         text = text.replace(name, "")
-    if lang == "nl":
+    if number_separators(lang)[1] == ".":  # Dutch and German group thousands with a point
         text = DUTCH_THOUSANDS.sub("", text)
     return [Problem(n, "decimal_point", m.group(0)) for m in DECIMAL_POINT.finditer(text)]

@@ -25,7 +25,8 @@ WORDS: dict[str, frozenset[str]] = {
         # the app's own words and the words of its data
         "source": "fr", "sources": "fr", "target": "", "targets": "", "enterprises": "", "enterprise": "",
         "households": "", "household": "", "individuals": "", "persons": "", "people": "", "employed": "",
-        "year": "", "years": "", "rows": "", "row": "", "latest": "", "download": "nl", "downloads": "nl",
+        "year": "", "years": "", "rows": "", "row": "", "latest": "",
+        "download": "nl de", "downloads": "nl de",
         "unknown": "", "stated": "", "updated": "", "built": "", "warehouse": "", "evidence": "",
         "progress": "", "rank": "", "better": "", "worse": "", "lower": "", "higher": "", "period": "",
         "value": "", "values": "", "objective": "", "objectives": "", "indicator": "nl", "indicators": "",
@@ -34,7 +35,7 @@ WORDS: dict[str, frozenset[str]] = {
         "insufficient": "", "status": "nl de", "dataset": "nl", "datasets": "nl", "title": "", "location": "",
         "started": "", "error": "", "failed": "", "skipped": "", "unchanged": "", "bytes": "nl de",
         "licence": "fr", "attribution": "fr", "observations": "fr", "position": "fr de", "data": "nl",
-        "none": "", "null": "", "true": "", "false": "", "nan": "",
+        "none": "", "null": "de", "true": "", "false": "", "nan": "",
     }.items()
 }  # fmt: skip
 EXACT = {"NaN"}  # how pandas writes a missing number
@@ -46,8 +47,9 @@ URL = re.compile(r"\b(?:https?|file)://\S+")
 VERSIONED_NAME = re.compile(r"(?i)\b(?:CC BY(?:-SA)?|SDMX(?:-CSV|-ML)?|JSON-stat|DOCSIS)[ -]v?\d+(?:\.\d+)+")
 CODES = re.compile(r"\b\w+=[\w.-]+")
 # Names of things that keep their English name in every language: Eurostat's "Data Browser" is called so on
-# its French and German pages too; a survey's English name may follow its translation, as its reference.
-PROPER_NAMES = ("Data Browser", "Adult Education Survey")
+# its French and German pages too; a survey's English name may follow its translation, as its reference;
+# German writes "Big Data" (Eurostat's German questionnaire and Duden), as English does.
+PROPER_NAMES = ("Data Browser", "Adult Education Survey", "Big-Data", "Big Data")
 # Dutch and German group thousands with a point: 1.234,5 is a well-formed number there, 34.5 is not.
 GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 NUMBER = re.compile(r"\d[\d.,]*\d")

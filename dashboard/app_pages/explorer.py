@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import components, queries, state
+from dashboard import components, downloads, queries, state
 from indicators.model import Indicator
 from indicators.units import UNITS
 from indicators.vocabulary import EU27
-from presentation import charts, explore, exports, indicator_chart
+from presentation import charts, data_exports, explore, indicator_chart
 from presentation.i18n import t
 
 lang = components.lang()
@@ -42,7 +42,9 @@ if info.resolution == "no_dataset":
     st.stop()
 
 keys = queries.dataset_series_keys(v, spec.source, spec.dataset)
-labels = queries.labels(v, spec.source, spec.dataset)
+labels = queries.labels(v, spec.source, spec.dataset, lang)
+# Dimensions and codes in the reader's language where the publisher (or, failing it, we) says them.
+words = queries.codes(v, spec.source, spec.dataset, lang)
 codes = dict(spec.series)
 breakdowns = explore.breakdown_dimensions(spec.series, keys)
 if breakdowns:
@@ -52,12 +54,12 @@ if breakdowns:
         options = explore.codes_for(dim, codes, keys)
         with cols[i % len(cols)]:
             codes[dim] = state.select(
-                labels.get(("dimension", dim), dim),
+                words.dimension(dim),
                 options,
                 key=f"b_{dim}",
                 default=spec.series[dim],
                 lang=lang,
-                format_func=lambda c, d=dim: labels.get((d, c), c),
+                format_func=lambda c, d=dim: words.text(d, c),
             )
 series_key = explore.series_key_for(codes, keys)
 if series_key is None:
@@ -158,38 +160,19 @@ else:
         st.plotly_chart(fig, width="stretch", key="trend")
 st.caption(indicator_chart.source_line(meta, shown, lang))
 table = explore.view_table(shown, names)
-st.caption(t("explorer.rows", lang, n=len(table)))
+st.caption(t("explorer.rows", lang, count=len(table), n=len(table)))
 st.dataframe(explore.on_screen(table, lang), hide_index=True, width="stretch")
-c1, c2 = st.columns(2)
-c1.download_button(
-    t("explorer.download", lang),
-    explore.csv_bytes(table),
-    file_name=f"{indicator}_{view}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+# The files hold exactly the series shown: its codes as selected (a size class, not the indicator's default),
+# the period and countries shown, and the target with the population it is set for.
+shown_series = data_exports.make_shown(
+    spec=spec,
+    entry=queries.scorecard(v, country, lang).indicator(indicator),
+    codes=codes,
+    values=shown,
+    names=words,
+    geo_names=names,
+    meta=meta,
+    built_at=queries.build_info(v).get("built_at"),
+    lang=lang,
 )
-entry = queries.scorecard(v, country, lang).indicator(indicator)
-# The codes and period of what is shown; the target only for the indicator's own series (not a breakdown).
-own_series = codes == spec.series
-shown_entry = entry.model_copy(
-    update={"title": chart_title, "latest_period": table["period"].max() if len(table) else None}
-    | ({} if own_series else {"target": None})
-)
-metadata = exports.metadata_rows(
-    {
-        "spec": spec if own_series else spec.model_copy(update={"series": codes, "target": None}),
-        "meta": meta,
-        "entry": shown_entry,
-        "built_at": queries.build_info(v).get("built_at"),
-    },
-    lang,
-)
-c2.download_button(
-    t("explorer.download_xlsx", lang),
-    exports.xlsx_bytes(table, metadata, lang),
-    file_name=f"{indicator}_{view}.xlsx",
-    mime=exports.DATA_TYPES["xlsx"],
-    icon=":material/download:",
-    on_click="ignore",
-)
+downloads.data_downloads(shown_series, lang, stem=f"{indicator}_{view}_{lang}", key="explorer_dl")

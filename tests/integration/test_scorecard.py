@@ -128,7 +128,8 @@ def test_adding_an_indicator_is_one_yaml_file(env, catalog_copy, tmp_path, monke
         id="renewables_transport", headline=False, series={"nrg_bal": "REN_TRA", "unit": "PC", "freq": "A"}
     )
     doc["title"] = {"en": "Renewables in transport", "fr": "Renouvelables dans les transports",
-                    "nl": "Hernieuwbare energie in vervoer"}  # fmt: skip
+                    "nl": "Hernieuwbare energie in vervoer",
+                    "de": "Erneuerbare Energie im Verkehr"}  # fmt: skip
     doc.pop("reference_levels")
     (catalog_copy / "renewables_transport.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True))
     wh = tmp_path / "wh.duckdb"

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from babel import Locale
 
-from indicators.vocabulary import STATUSES
+from indicators.vocabulary import DEFAULT_LANG, LANGS, STATUSES
 from pipelines.settings import REPO_ROOT
 from presentation import explore
-from presentation.i18n import catalogue, fmt_date, fmt_number, fmt_value, t
+from presentation.i18n import catalogue, fmt_date, fmt_number, fmt_value, number_separators, t
 
 KEY_CALL = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.]+)["']""")
 # Keys built at run time from a code: each family is checked against the codes it can take.
@@ -67,8 +68,15 @@ def test_every_dynamic_key_exists_in_english(prefix):
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl"])
-def test_every_english_message_exists_in_french_and_dutch_with_the_same_placeholders(lang):
+OTHER_LANGS = [lang for lang in LANGS if lang != DEFAULT_LANG]
+
+
+def test_german_is_one_of_the_languages():
+    assert {"en", "fr", "nl", "de"} <= set(LANGS)
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+def test_every_english_message_exists_in_every_language_with_the_same_placeholders(lang):
     en, other = catalogue("en"), catalogue(lang)
     assert sorted(set(en) - set(other)) == [], "missing translations"
     assert sorted(set(other) - set(en)) == [], "keys with no English original"
@@ -82,6 +90,17 @@ def test_every_english_message_exists_in_french_and_dutch_with_the_same_placehol
 
 def _forms(text: str | dict[str, str]) -> list[str]:
     return list(text.values()) if isinstance(text, dict) else [text]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plural_forms_are_the_languages_own(lang):
+    """A message with plural forms has 'one', 'other' and only CLDR categories of its language (a language may
+    write one text for every count, as Dutch does for "procentpunt")."""
+    categories = {*Locale.parse(lang).plural_form.tags, "other"}
+    for key, text in catalogue(lang).items():
+        if isinstance(text, dict):
+            assert "other" in text and set(text) <= categories, (key, sorted(text))
+            assert "one" in text, key  # all four languages have a singular
 
 
 def test_a_message_with_plural_forms_takes_the_form_of_the_count_in_each_language():
@@ -128,7 +147,7 @@ def test_on_screen_tables_use_the_readers_decimal_mark():
     assert explore.on_screen(table, "en")["Value"].iloc[0] == 1234.5  # numeric, sortable
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize("lang", OTHER_LANGS)
 def test_catalogue_texts_are_translated(lang):
     from indicators.catalog import load_indicators, load_objectives
 
@@ -154,6 +173,14 @@ def test_unknown_key_falls_back_to_the_key_itself():
         (1234567.891, "en", 2, "1,234,567.89"),
         (1234567.891, "nl", 2, "1.234.567,89"),
         (1234567.891, "fr", 2, "1\u202f234\u202f567,89"),
+        (34.54, "de", 1, "34,5"),
+        (19.95, "de", 1, "20,0"),
+        (2.25, "de", 1, "2,3"),  # half up, not Babel's half even (which writes 2,2)
+        (1234567.891, "de", 2, "1.234.567,89"),
+        (-1234.56, "de", 1, "\u22121.234,6"),  # a true minus sign
+        (-0.04, "de", 0, "\u22120"),
+        (1234.5, "de", 0, "1.235"),
+        (None, "de", 1, "–"),
         (None, "en", 1, "–"),
         (float("nan"), "fr", 1, "–"),
     ],
@@ -164,6 +191,8 @@ def test_numbers_per_language(value, lang, decimals, expected):
 
 def test_percent_and_dates():
     assert fmt_value(34.54, True, "fr") == "34,5\u00a0%"
+    assert fmt_value(34.54, True, "de") == "34,5\u00a0%"
+    assert fmt_value(1234.5, False, "de", 1) == "1.234,5"
     assert fmt_value(121.5, False, "en") == "121.5"
     assert fmt_date("2026-02-27T11:00:00+01:00") == "27 February 2026"
     assert fmt_date(None) == "not stated in the file we hold"  # says why, not just "unknown"
@@ -178,3 +207,15 @@ def test_displayed_credit_line_in_english_is_the_recorded_one(source, dataset):
     meta = {"source": source, "dataset": dataset}
     assert attribution(meta, "en") == recorded(source, dataset)
     assert attribution(meta, "fr") != recorded(source, dataset) or source == "statbel"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", ".,"), ("fr", ",\u202f"), ("nl", ",."), ("de", ",.")])
+def test_plotly_separators_are_the_languages_decimal_and_grouping_marks(lang, expected):
+    assert number_separators(lang) == expected
+
+
+def test_every_language_numbers_agree_with_its_separators():
+    # The chart axes (plotly's separators) and the text beside them (fmt_number) write the same marks.
+    for lang in LANGS:
+        decimal, group = number_separators(lang)
+        assert fmt_number(1234.5, lang, 1) == f"1{group}234{decimal}5", lang

@@ -5,17 +5,18 @@ import pytest
 
 from indicators.model import Indicator
 from indicators.progress import SeriesIndex, assess_indicator, objective_rollups
+from indicators.vocabulary import LANGS
 
 
 def _ind(**extra) -> Indicator:
     doc = {"id": "synthetic", "objective": 4, "unit": "pc_households", "direction": "increase"}
-    doc |= {"title": {"en": "T", "fr": "T", "nl": "T"}, "definition": {"en": "D"}}
+    doc |= {"title": dict.fromkeys(LANGS, "T"), "definition": {"en": "D"}}
     doc |= {"source": "eurostat", "dataset": "x", "series": {"a": "b"}}
     doc["target"] = {
         "value": 100,
         "year": 2030,
         "scope": "eu",
-        "document": "Synthetic document",
+        "document": dict.fromkeys(LANGS, "Synthetic document"),
         "confidence": "firm",
     }
     return Indicator.model_validate(doc | extra)

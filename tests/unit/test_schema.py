@@ -45,8 +45,9 @@ def _dataset(con, dataset: str, stated: str | None, source: str = "eurostat", n_
 
 def _objective(con) -> None:
     con.execute(
-        "INSERT INTO objectives (number, id, title_en, title_fr, title_nl, description_en, description_fr, "
-        "description_nl) VALUES (1, 'o1', 't', 't', 't', 'd', 'd', 'd')"
+        "INSERT INTO objectives (number, id, title_en, title_fr, title_nl, title_de, description_en, "
+        "description_fr, description_nl, description_de) "
+        "VALUES (1, 'o1', 't', 't', 't', 't', 'd', 'd', 'd', 'd')"
     )
 
 
