@@ -292,7 +292,8 @@ def _annex(con, lang: str) -> Annex:
             r.dataset,
             indicator_chart.attribution(r._asdict(), lang),
             fmt_date(r.upstream_updated, lang),
-            r.licence,
+            # In the reader's words, as the sources page says it (the warehouse keeps the English record).
+            t(f"sources.licence.{r.source}", lang),
         )
         for r in reports.datasets(con).itertuples()
     )

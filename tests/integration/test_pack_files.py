@@ -179,7 +179,8 @@ def test_docx_has_one_heading_per_objective_with_chart_sentence_table_and_source
         assert all(ind.title in row for ind, row in zip(obj.indicators, table[1:], strict=True)), title
         for ind in content.indicators:
             assert ind.sentence in text and (ind.source or pack.no_chart) in text
-    assert in_context("\n".join(p.text for p in doc.paragraphs), lang) == []
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    assert in_context("\n".join([*(p.text for p in doc.paragraphs), *cells]), lang) == []
     assert doc.core_properties.language == f"{lang}-BE"
 
 
