@@ -181,9 +181,9 @@ def trend_chart(
 AXIS_TITLE_PX, AXIS_TITLE_FONT_PX = 260, 16
 
 
-def axis_title(text: str) -> str:
-    """An (escaped) unit as an axis title, wrapped onto lines AXIS_TITLE_PX long as drawn."""
-    return "<br>".join(text_width.wrap(text, AXIS_TITLE_FONT_PX, AXIS_TITLE_PX)) or ""
+def axis_title(text: str, max_px: float = AXIS_TITLE_PX) -> str:
+    """An (escaped) unit as an axis title, wrapped onto lines `max_px` long as drawn."""
+    return "<br>".join(text_width.wrap(text, AXIS_TITLE_FONT_PX, max_px)) or ""
 
 
 def _inert_names(names: dict[str, str] | None) -> dict[str, str]:
@@ -456,7 +456,8 @@ def ranking_chart(
             )
         )  # fmt: skip
     values = [*data["value"].tolist(), *([] if eu_value is None else [eu_value])]
-    xaxis = dict(title=unit)
+    # The unit wrapped to the plot's width as drawn: a long one ("… (lower is better)") ran off a narrow chart.
+    xaxis = dict(title=axis_title(unit, (width or FRAME_WIDTH) - 200), automargin=True)
     if values and min(values) >= 0:
         # Room right of the longest bar for its label, which a phone's narrow plot would clip.
         xaxis["range"] = [0, max(values) * 1.15 or 1]

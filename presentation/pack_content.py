@@ -258,7 +258,7 @@ def _chart(con, card: Scorecard, ind: IndicatorEntry, geo: str, lang: str) -> tu
     ctx = indicator_context(con, ind.id, geo, lang, card)
     fig = indicator_chart.indicator_figure(
         entry=ctx["entry"], spec=ctx["spec"], values=ctx["values"], meta=ctx["meta"], geo=geo,
-        geo_names=ctx["names"], lang=lang, height=TREND_H, framed=False, bar_px=RANKING_BAR_PX,
+        geo_names=ctx["names"], lang=lang, height=TREND_H, framed=False, bar_px=RANKING_BAR_PX, width=CHART_W,
     )  # fmt: skip
     if fig.data and fig.data[0].type != "bar":
         # The legend under the plot, at the foot of the figure, with room for as many rows as its entries
