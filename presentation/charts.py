@@ -456,7 +456,7 @@ def ranking_chart(
             )
         )  # fmt: skip
     values = [*data["value"].tolist(), *([] if eu_value is None else [eu_value])]
-    # The unit wrapped to the plot's width as drawn: a long one ("… (lower is better)") ran off a narrow chart.
+    # The unit wrapped to the plot's width as drawn: a long one ("… (lower is better)") ran off narrow charts.
     xaxis = dict(title=axis_title(unit, (width or FRAME_WIDTH) - 200), automargin=True)
     if values and min(values) >= 0:
         # Room right of the longest bar for its label, which a phone's narrow plot would clip.
