@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -54,15 +55,40 @@ ENGLISH = re.compile(
 )
 
 
+class _Browser:
+    """Chromium driven from a thread of its own: an earlier test module (the e2e tests) can leave an asyncio
+    loop running in the main thread, where Playwright's sync API refuses to start."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._thread.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=browser.executable(), args=browser.ARGS
+        )
+        self._page = self._browser.new_page(viewport={"width": 1600, "height": 1200})
+
+    def _measure(self, svg: str) -> dict:
+        self._page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+        return self._page.evaluate(BOXES_JS)
+
+    def measure(self, svg: str) -> dict:
+        return self._thread.submit(self._measure, svg).result()
+
+    def close(self) -> None:
+        self._thread.submit(lambda: (self._browser.close(), self._playwright.stop())).result()
+        self._thread.shutdown()
+
+
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=browser.executable(), args=browser.ARGS)
-        pg = b.new_page(viewport={"width": 1600, "height": 1200})
-        yield pg
-        b.close()
+    measurer = _Browser()
+    yield measurer
+    measurer.close()
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +102,8 @@ def kaleido_server():
     kaleido.stop_sync_server(silence_warnings=True)
 
 
-def measure(page, svg: str) -> dict:
-    page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
-    return page.evaluate(BOXES_JS)
+def measure(page: _Browser, svg: str) -> dict:
+    return page.measure(svg)
 
 
 def layout_problems(measured: dict) -> list[str]:
