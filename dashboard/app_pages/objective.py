@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import components, queries, state
-from presentation import status
+from presentation import actions, status
 from presentation.i18n import t
 
 lang = components.lang()
@@ -38,3 +38,12 @@ st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.i
 
 for entry in obj.indicators:
     components.indicator_section(entry, specs[entry.id], geo, v, lang)
+
+# The plan's action lines of this objective, beside its indicators and apart from their status.
+lines = actions.of_objective(actions.register(), obj.number)
+st.subheader(t("action.section", lang), help=t("action.section_help", lang))
+if lines:
+    st.markdown(components.action_counts_markdown(lines, lang))
+    components.action_lines_table(lines, lang)
+else:
+    st.caption(t("action.none", lang))
