@@ -1,5 +1,5 @@
 """AppTest: the objective page shows its action lines' counts by status beside the indicators (never blended
-into their status); the Action lines page lists every line by objective, filters by status, lists the events."""
+into their status); the Action lines page lists every line by objective, filters by status, lists events."""
 
 from __future__ import annotations
 
