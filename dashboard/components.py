@@ -182,15 +182,23 @@ def action_counts_markdown(lines, lang: str) -> str:
 
 def action_lines_table(lines, lang: str) -> None:
     """The lines as a table: id, title, status word, date, responsible body, evidence link."""
-    table = pd.DataFrame(actions.rows(lines, lang)).drop(columns="status")
-    cols = ["id", "title", "status_word", "date", "lead", "evidence"]
+    table = pd.DataFrame(actions.rows(lines, lang))
+    table["status_word"] = [
+        f"{actions.symbol(s)} {w}" for s, w in zip(table["status"], table["status_word"], strict=True)
+    ]
+    # The responsible body where a source names one: a column only when some line has it.
+    cols = ["id", "title", "status_word", "date", *(["lead"] if table["lead"].any() else []), "evidence"]
     names = {c: t(f"action.col.{'status' if c == 'status_word' else c}", lang) for c in cols}
     st.dataframe(
         table[cols].rename(columns=names),
         hide_index=True,
         use_container_width=True,
         column_config={
-            names["evidence"]: st.column_config.LinkColumn(display_text=t("action.evidence_link", lang)),
-            names["title"]: st.column_config.TextColumn(width="large"),
+            names["id"]: st.column_config.TextColumn(width=48),
+            names["status_word"]: st.column_config.TextColumn(width=170),
+            names["date"]: st.column_config.TextColumn(width=120),
+            names["evidence"]: st.column_config.LinkColumn(
+                display_text=t("action.evidence_link", lang), width=80
+            ),
         },
     )

@@ -36,14 +36,16 @@ description = next(o["description"] for o in queries.objectives(v, lang) if o["n
 st.write(description)
 st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)))
 
+# The plan's action lines of this objective, beside its indicators and apart from their status: the counts in
+# view, the list one click away.
+lines = actions.of_objective(actions.register(), obj.number)
+if lines:
+    st.markdown(f"**{t('action.section', lang)}** · " + components.action_counts_markdown(lines, lang),
+                help=t("action.section_help", lang))  # fmt: skip
+    with st.expander(t("action.list", lang), icon=":material/checklist:"):
+        components.action_lines_table(lines, lang)
+else:
+    st.caption(t("label.pair", lang, label=t("action.section", lang), value=t("action.none", lang)))
+
 for entry in obj.indicators:
     components.indicator_section(entry, specs[entry.id], geo, v, lang)
-
-# The plan's action lines of this objective, beside its indicators and apart from their status.
-lines = actions.of_objective(actions.register(), obj.number)
-st.subheader(t("action.section", lang), help=t("action.section_help", lang))
-if lines:
-    st.markdown(components.action_counts_markdown(lines, lang))
-    components.action_lines_table(lines, lang)
-else:
-    st.caption(t("action.none", lang))

@@ -29,7 +29,7 @@ def test_the_objective_page_shows_its_action_lines_counts_and_list(app_env):
     table = next(d.value for d in at.dataframe if "Axe d'action" in d.value.columns)
     assert list(table["Axe"]) == [e["id"] for e in mine]
     row = table[table["Axe"] == "1.d"].iloc[0]
-    assert row["Où il en est"] == "réalisé" and row["Au"] == "8 mai 2024"
+    assert row["Où il en est"] == "✔ réalisé" and row["Au"] == "8 mai 2024"
     assert row["Preuve"].startswith("https://")
 
 
