@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from indicators.actions import load_actions, load_events
 from indicators.catalog import CatalogError, load_indicators, load_objectives
 from indicators.vocabulary import EU27, LANGS
 from pipelines import raw_cache, reports, snapshot, warehouse
@@ -45,6 +46,7 @@ Reading it:
   aiplan check                      validate the catalogue (and, with a warehouse, that each series exists)
   aiplan scorecard --geo BE         the nine objectives, their indicators and statuses (--json for machines)
   aiplan series ai_enterprises --geo BE,EU27_2020 --csv
+  aiplan actions --objective 1      the plan's action lines of objective 1 (--json for machines)
 
 Exit codes: 0 success, 1 partial failure (some files failed, the rest done, nothing lost),
 2 bad usage or bad input that stopped the command.
@@ -121,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate the catalogue; with a warehouse, check every series exists"
     )
     check.set_defaults(func=cmd_check)
+
+    act = sub.add_parser(
+        "actions", help="the plan's action lines: status, date and evidence (indicators/actions.yaml)"
+    )
+    act.add_argument("--objective", metavar="N", help="only objective N (1-9), or G for governance")
+    act.add_argument("--lang", default="en", choices=LANGS)
+    act.add_argument("--json", action="store_true", help="every field of every line, as a JSON list")
+    act.set_defaults(func=cmd_actions)
 
     card = sub.add_parser(
         "scorecard", help="the nine objectives with their indicators, values, targets, statuses"
@@ -400,6 +410,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             err.print(f"  {p}", highlight=False, markup=False)
         return EXIT_USAGE
     console.print(f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators")
+    try:
+        lines = load_actions(indicator_ids={i.id for i in inds})
+        events = load_events()
+    except CatalogError as exc:
+        err.print(f"[red]the action lines or events have {len(exc.problems)} problem(s):[/red]")
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        return EXIT_USAGE
+    console.print(f"action lines valid: {len(lines)} lines, {len(events)} dated events")
     path = get_settings().warehouse
     if not path.exists():
         console.print(f"no warehouse at {path}: series not checked (run `aiplan build --from-snapshot`)")
@@ -421,6 +440,28 @@ def cmd_check(args: argparse.Namespace) -> int:
         console.print(
             f"  no data yet: {r.indicator_id} ({r.message}); `aiplan refresh` fetches it", markup=False
         )
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    from presentation import actions
+
+    group = (args.objective or "").upper() or None
+    if group is not None and group not in {*(str(n) for n in range(1, 10)), "G"}:
+        err.print(f"[red]--objective {args.objective!r}: give an objective number 1 to 9, or G[/red]")
+        return EXIT_USAGE
+    try:
+        objectives = load_objectives()
+        lines = load_actions(indicator_ids={i.id for i in load_indicators(objectives=objectives)})
+    except CatalogError as exc:
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        return EXIT_USAGE
+    lines = tuple(actions.of_objective(lines, group))
+    if args.json:
+        print(json.dumps(actions.as_json(lines), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    actions.render(console, lines, {o.number: o.title.get(args.lang) for o in objectives}, args.lang)
     return EXIT_OK
 
 

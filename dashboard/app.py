@@ -98,6 +98,12 @@ page = st.navigation(
             url_path="objective",
         ),
         st.Page(
+            PAGES / "actions.py",
+            title=t("nav.actions", lang),
+            icon=":material/checklist:",
+            url_path="actions",
+        ),
+        st.Page(
             PAGES / "explorer.py",
             title=t("nav.explorer", lang),
             icon=":material/query_stats:",

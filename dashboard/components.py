@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import downloads, figure_cache, queries, state
 from indicators.model import Indicator
 from indicators.vocabulary import EU27
 from pipelines.contracts import IndicatorEntry
-from presentation import explore, geo, indicator_chart, narrative, status
+from presentation import actions, explore, geo, indicator_chart, narrative, status
 from presentation.i18n import DEFAULT_LANG, fmt_date, t
 
 
@@ -166,3 +167,38 @@ def catalogue_text(text, lang: str) -> str:
     if lang == DEFAULT_LANG:
         return text
     return t("objective.in_english", lang, text=text)
+
+
+def action_counts_markdown(lines, lang: str) -> str:
+    """An objective's action lines by status as coloured badges (words and icons, grey for no evidence), with
+    the total: never a colour alone, never blended into the indicators' status."""
+    items = {
+        s: t("action.count_item", lang, n=n, status=actions.word(s, lang))
+        for s, n in actions.counts(lines).items()
+    }
+    badges = " ".join(f":{actions.colour(s)}-badge[{actions.icon(s)} {text}]" for s, text in items.items())
+    return t("action.counts", lang, count=len(lines), n=len(lines), counts=badges)
+
+
+def action_lines_table(lines, lang: str) -> None:
+    """The lines as a table: id, title, status word, date, responsible body, evidence link."""
+    table = pd.DataFrame(actions.rows(lines, lang))
+    table["status_word"] = [
+        f"{actions.symbol(s)} {w}" for s, w in zip(table["status"], table["status_word"], strict=True)
+    ]
+    # The responsible body where a source names one: a column only when some line has it.
+    cols = ["id", "title", "status_word", "date", *(["lead"] if table["lead"].any() else []), "evidence"]
+    names = {c: t(f"action.col.{'status' if c == 'status_word' else c}", lang) for c in cols}
+    st.dataframe(
+        table[cols].rename(columns=names),
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            names["id"]: st.column_config.TextColumn(width=48),
+            names["status_word"]: st.column_config.TextColumn(width=170),
+            names["date"]: st.column_config.TextColumn(width=120),
+            names["evidence"]: st.column_config.LinkColumn(
+                display_text=t("action.evidence_link", lang), width=80
+            ),
+        },
+    )

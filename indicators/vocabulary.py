@@ -70,3 +70,19 @@ POSITIONS: tuple[Position, ...] = get_args(Position)
 # Whether the catalogue's codes found the indicator's series in the warehouse.
 ResolutionStatus = Literal["ok", "no_dataset", "no_series"]
 RESOLUTIONS: tuple[ResolutionStatus, ...] = get_args(ResolutionStatus)
+
+# ---------------------------------------------------------------- action lines (indicators/actions.yaml)
+
+# Where an action line stands, from dated evidence; `unknown` (no evidence found) is the default and never a
+# failure. In display order.
+ActionStatus = Literal["done", "in_progress", "not_started", "superseded", "dropped", "unknown"]
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+NO_ACTION_STATUS: ActionStatus = "unknown"
+# How surely a public source ties the line to the plan (plan_actions.md): A a source describing the plan names
+# it; B a thematic summary of the objective; C a later source links an implementation item to the plan.
+ActionConfidence = Literal["A", "B", "C"]
+ACTION_CONFIDENCES: tuple[ActionConfidence, ...] = get_args(ActionConfidence)
+# What a piece of evidence is: an act in the Belgian Official Journal, a government page or press release,
+# a parliamentary record, a press article.
+EvidenceKind = Literal["official_journal", "government", "parliament", "press"]
+EVIDENCE_KINDS: tuple[EvidenceKind, ...] = get_args(EvidenceKind)

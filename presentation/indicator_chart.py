@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicators.actions import Event as DatedEvent
+from indicators.actions import load_events
 from indicators.model import Indicator
 from indicators.units import UNITS
 from indicators.vocabulary import EU27, peers_of
@@ -15,18 +17,21 @@ from pipelines.contracts import Card, IndicatorEntry
 from presentation import charts
 from presentation.i18n import fmt_date, fmt_value, t
 
-# Policy events worth marking on time series (targets.md).
-EVENTS = (
-    (date(2022, 10, 28), "chart.event.plan"),
-    (date(2023, 1, 9), "chart.event.ddpp"),
-    (date(2024, 8, 1), "chart.event.ai_act"),
-    (date(2024, 10, 17), "chart.event.nis2"),
-)
+
+@lru_cache(maxsize=1)
+def _dated_events() -> tuple[DatedEvent, ...]:
+    """indicators/events.yaml, read once per process (validated by `aiplan check`)."""
+    return load_events()
 
 
-def events(lang: str) -> list[charts.Event]:
-    """The policy events, numbered in date order: the same number means the same event on every chart."""
-    return [charts.Event(d, t(key, lang), str(i)) for i, (d, key) in enumerate(EVENTS, start=1)]
+def events(lang: str, objective: int | None = None) -> list[charts.Event]:
+    """The dated policy events (indicators/events.yaml), numbered in date order over the whole file: the same
+    number means the same event on every chart. With `objective`, only the events that concern it."""
+    return [
+        charts.Event(e.date, e.label.get(lang), str(i))
+        for i, e in enumerate(_dated_events(), start=1)
+        if objective is None or objective in e.objectives
+    ]
 
 
 def events_line(fig: go.Figure, lang: str) -> str:
@@ -164,7 +169,7 @@ def indicator_figure(
         target=target,
         references=refs,
         projection=projection(entry.card, geo_names.get(geo, geo), lang, spec.limit),
-        events=events(lang),
+        events=events(lang, spec.objective),
         height=height,
         series_break=_series_break(spec, lang),
         events_intro=t("chart.events_key", lang),

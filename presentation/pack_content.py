@@ -18,9 +18,10 @@ import plotly.io as pio
 from babel import Locale
 
 from indicators.units import UNITS
+from indicators.vocabulary import NO_ACTION_STATUS
 from pipelines import reports
 from pipelines.contracts import IndicatorEntry, ObjectiveEntry, Scorecard
-from presentation import indicator_chart, narrative, status
+from presentation import actions, indicator_chart, narrative, status
 from presentation.exports import indicator_context, use_system_chromium
 from presentation.geo import display_names
 from presentation.i18n import fmt_date, fmt_value, t
@@ -73,6 +74,16 @@ class IndicatorSection:
 
 
 @dataclass(frozen=True)
+class ActionSummary:
+    """An objective's action lines, briefly: the counts by status (or that no source names any), and the
+    lines whose status is known, with its date: apart from the indicators' status, never blended into it."""
+
+    heading: str
+    counts: str
+    known: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ObjectiveSection:
     number: int
     heading: str  # "3. Boosting Belgium's competitiveness…"
@@ -82,6 +93,7 @@ class ObjectiveSection:
     counts: str
     next_release: str
     indicators: tuple[IndicatorSection, ...]
+    actions: ActionSummary | None = None
 
     @property
     def headline(self) -> IndicatorSection:
@@ -229,7 +241,20 @@ def _objective(
         counts=t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)),
         next_release=status.next_release_text(obj.next_release, lang, objective=True) or "",
         indicators=tuple(_indicator(con, card, ind, names, geo, lang) for ind in obj.indicators),
+        actions=action_summary(obj.number, lang),
     )  # fmt: skip
+
+
+def action_summary(number: int, lang: str) -> ActionSummary:
+    """The objective's action lines (indicators/actions.yaml) as the pack says them."""
+    lines = actions.of_objective(actions.register(), number)
+    known = tuple(
+        t("action.line_dated", lang, id=x.id, title=x.title.get(lang), date=fmt_date(x.status_date, lang),
+          status=f"{actions.symbol(x.status)} {actions.word(x.status, lang)}")
+        for x in lines if x.status != NO_ACTION_STATUS
+    )  # fmt: skip
+    counts = actions.counts_text(lines, lang) or t("action.none", lang)
+    return ActionSummary(t("action.section", lang), counts, known)
 
 
 def _indicator(

@@ -131,6 +131,13 @@ def _objective(doc, pack: Pack, obj: ObjectiveSection, png: bytes | None) -> Non
     if obj.next_release:
         doc.add_paragraph(obj.next_release)
     _muted(doc, obj.counts)
+    if obj.actions:
+        # The plan's action lines, briefly and apart from the indicators' status: counts, then the known ones.
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(obj.actions.heading).bold = True
+        paragraph.add_run(f" · {obj.actions.counts}")
+        for line in obj.actions.known:
+            doc.add_paragraph(line, style="List Bullet")
     # The featured indicator (after the headline, where the headline has no figures yet) with its chart, the
     # table of all the objective's indicators, then the others in words.
     featured = obj.featured

@@ -198,6 +198,10 @@ def _objective(
                       [(evidence[:1].upper() + evidence[1:], SMALL_PT, False, MUTED)]]  # fmt: skip
         if obj.next_release:
             paragraphs.append([(obj.next_release, SMALL_PT, False, MUTED)])
+        if (
+            obj.actions
+        ):  # the plan's action lines by status, apart from the indicators' (the lines: PDF, DOCX)
+            paragraphs.append([(f"{obj.actions.heading} · {obj.actions.counts}", SMALL_PT, False, MUTED)])
         if featured is not headline:
             # The headline has no figures yet: said first, then the indicator whose chart is shown.
             paragraphs += [[(headline.title, size, True, INK)], [(headline.sentence, size, False, INK)]]

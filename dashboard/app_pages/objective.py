@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import components, queries, state
-from presentation import status
+from presentation import actions, status
 from presentation.i18n import t
 
 lang = components.lang()
@@ -35,6 +35,17 @@ if upcoming:
 description = next(o["description"] for o in queries.objectives(v, lang) if o["number"] == obj.number)
 st.write(description)
 st.caption(t("scorecard.counts", lang, counts=status.indicator_counts_text(obj.indicators, lang)))
+
+# The plan's action lines of this objective, beside its indicators and apart from their status: the counts in
+# view, the list one click away.
+lines = actions.of_objective(actions.register(), obj.number)
+if lines:
+    st.markdown(f"**{t('action.section', lang)}** · " + components.action_counts_markdown(lines, lang),
+                help=t("action.section_help", lang))  # fmt: skip
+    with st.expander(t("action.list", lang), icon=":material/checklist:"):
+        components.action_lines_table(lines, lang)
+else:
+    st.caption(t("label.pair", lang, label=t("action.section", lang), value=t("action.none", lang)))
 
 for entry in obj.indicators:
     components.indicator_section(entry, specs[entry.id], geo, v, lang)

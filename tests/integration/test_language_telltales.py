@@ -34,6 +34,7 @@ PAGES = [
     ("dataset", {}),
     ("sources", {}),
     ("methodology", {}),
+    ("actions", {}),
 ]
 # Widgets whose English is deliberate: the language chooser is labelled in every language, and lists each
 # language under its own name ("English"), so that a reader who does not read the current one finds theirs.
