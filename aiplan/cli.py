@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -45,6 +46,7 @@ Reading it:
   aiplan check                      validate the catalogue (and, with a warehouse, that each series exists)
   aiplan scorecard --geo BE         the nine objectives, their indicators and statuses (--json for machines)
   aiplan series ai_enterprises --geo BE,EU27_2020 --csv
+  aiplan changes --since 2026-03-01 new, revised and reassessed figures since a date (--json)
 
 Exit codes: 0 success, 1 partial failure (some files failed, the rest done, nothing lost),
 2 bad usage or bad input that stopped the command.
@@ -163,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--lang", default="en", choices=LANGS)
         sp.add_argument("--out", type=Path, help="output file (default: a name in the current folder)")
     exp.set_defaults(func=cmd_export)
+
+    chg = sub.add_parser(
+        "changes", help="new observations, revised values and status changes seen since a date"
+    )
+    chg.add_argument("--since", required=True, type=_day, help="YYYY-MM-DD (from midnight Brussels time)")
+    chg.add_argument("--geo", default="BE", help="a geo code (default BE), or ALL for every geo")
+    chg.add_argument("--json", action="store_true", help="rows {indicator, geo, kind, period, old, new, …}")
+    chg.set_defaults(func=cmd_changes)
 
     ser = sub.add_parser("series", help="one indicator's observations, in display units, with flags")
     ser.add_argument("indicator", metavar="INDICATOR", help="an indicator id, e.g. ai_enterprises")
@@ -430,6 +440,38 @@ def _open_warehouse():
         err.print(f"[red]no warehouse at {path}: run `aiplan build --from-snapshot` first")
         return None
     return warehouse.connect_read_only(path)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    geo = None if args.geo.upper() == "ALL" else args.geo.upper()
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        rows = reports.changes(con, args.since, geo)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in rows], indent=1, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        console.print(f"No new, revised or reassessed figures for {args.geo.upper()} since {args.since}.")
+        return EXIT_OK
+    table = Table("indicator", "geo", "kind", "period", "old → new", "upstream updated", "seen at")
+    for r in rows:
+        dates = " → ".join(d for d in (r.upstream_updated.old, r.upstream_updated.new) if d)
+        change = f"{'' if r.old is None else r.old} → {'' if r.new is None else r.new}"
+        table.add_row(*(escape(str(v)) for v in (r.indicator, r.geo, r.kind, r.period or "", change, dates,
+                                                  r.seen_at)))  # fmt: skip
+    console.print(table)
+    return EXIT_OK
 
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
