@@ -115,3 +115,26 @@ def test_the_seed_is_listed_from_an_earlier_day_and_reports_match_the_cli(revise
         con.close()
     assert typed == rows
     assert builds == 2  # the seed's and this refresh's
+
+
+def test_layout_7_warehouse_brings_its_assessments_into_the_history(env, upstream, present):  # noqa: F811
+    wh = get_settings().warehouse
+    con = duckdb.connect(str(wh))  # make it layout 7: no histories, no build id
+    try:
+        con.execute("DROP TABLE assessment_history")
+        con.execute("DROP TABLE observation_added")
+        con.execute("ALTER TABLE build_info DROP COLUMN build_id")
+        con.execute("UPDATE schema_version SET version = 7")
+        before = con.execute("SELECT indicator_id, geo, status FROM assessments ORDER BY ALL").fetchall()
+        (built_at,) = con.execute("SELECT built_at FROM build_info").fetchone()
+    finally:
+        con.close()
+    upstream.revise(FAULTED, REN_BE_2023, "99.5")
+    _refresh(upstream, *present)
+    carried = _rows(
+        "SELECT indicator_id, geo, status FROM assessment_history WHERE built_at = ? ORDER BY ALL", [built_at]
+    )
+    assert carried == before
+    assert _rows("SELECT count(DISTINCT build_id), max(version) FROM assessment_history, schema_version") == [
+        (2, warehouse.SCHEMA_VERSION)
+    ]
