@@ -32,6 +32,8 @@ PAGES = [
     ("explorer", {"view": "ranking"}),
     ("explorer", {"view": "table"}),
     ("dataset", {}),
+    ("changes", {}),
+    ("changes", {"since": "2000-01-01"}),
     ("sources", {}),
     ("methodology", {}),
 ]
