@@ -6,7 +6,7 @@ import argparse
 import csv
 import json
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -158,6 +158,12 @@ def _parser() -> argparse.ArgumentParser:
         "briefing", help="the briefing pack: cover, scorecard, nine objectives; PDF, or PPTX/DOCX to edit"
     )
     pack.add_argument("--format", default="pdf", choices=["pdf", "pptx", "docx"])
+    pack.add_argument(
+        "--since", type=_day, help="YYYY-MM-DD: first page from then (default: the last meeting)"
+    )
+    pack.add_argument(
+        "--from-record", type=Path, metavar="FILE", help="make a past pack again from its .record.json"
+    )
     for sp in (chart, data, pack):
         sp.add_argument(
             "--geo", default="BE", help="member state (chart, briefing) or comma-separated geos (data)"
@@ -500,39 +506,37 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from presentation import briefing, data_exports, exports
+    from presentation import data_exports, exports
 
+    if args.what == "briefing":
+        return _export_briefing(args)
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"
-    if args.what in ("chart", "briefing") and geo not in EU27:
+    if args.what == "chart" and geo not in EU27:
         err.print(f"[red]--geo {args.geo!r} is not an EU member state code")
         return EXIT_USAGE
     con = _open_warehouse()
     if con is None:
         return EXIT_USAGE
     try:
-        if args.what == "briefing":
-            body = briefing.briefing_file(con, geo=geo, lang=args.lang, fmt=args.format)
-            out = f"briefing_{geo}_{args.lang}.{args.format}"
+        if args.indicator not in reports.indicator_ids(con):
+            err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
+            return EXIT_USAGE
+        ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
+        unknown = sorted(set(geos) - set(ctx["values"]["geo"])) if args.what == "data" else []
+        if unknown:
+            err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
+            return EXIT_USAGE
+        out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
+        if args.what == "chart":
+            body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
         else:
-            if args.indicator not in reports.indicator_ids(con):
-                err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
-                return EXIT_USAGE
-            ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
-            unknown = sorted(set(geos) - set(ctx["values"]["geo"])) if args.what == "data" else []
-            if unknown:
-                err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
-                return EXIT_USAGE
-            out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
-            if args.what == "chart":
-                body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
-            else:
-                shown = data_exports.indicator_shown(
-                    con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
-                )
-                found = data_exports.files(
-                    shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
-                )
+            shown = data_exports.indicator_shown(
+                con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
+            )
+            found = data_exports.files(
+                shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
+            )
     finally:
         con.close()
     if args.what == "data":
@@ -540,6 +544,57 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = args.out or Path(out)
     path.write_bytes(body)
     console.print(f"wrote {path} ({len(body):,} bytes)")
+    return EXIT_OK
+
+
+def _export_briefing(args: argparse.Namespace) -> int:
+    """The pack, and beside it its record (build, data, dates, geo, language); or a past pack made again
+    from its record, from the same build."""
+    from indicators.meetings import default_since, load_meetings
+    from presentation import briefing, pack_record
+
+    record = None
+    if args.from_record:
+        try:
+            record = pack_record.read(args.from_record)
+        except pack_record.RecordError as exc:
+            err.print(f"[red]{escape(str(exc))}", highlight=False)
+            return EXIT_USAGE
+        geo, lang, fmt, since, today = record.geo, record.lang, record.format, record.since, record.today
+    else:
+        geo, lang, fmt = args.geo.strip().upper(), args.lang, args.format
+        today = datetime.now(UTC).date()
+        try:
+            since = args.since or default_since(load_meetings(), today)
+        except CatalogError as exc:
+            err.print(f"[red]{escape(str(exc))}", highlight=False)
+            return EXIT_USAGE
+    if geo not in EU27:
+        err.print(f"[red]--geo {geo!r} is not an EU member state code")
+        return EXIT_USAGE
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        identity = reports.build_identity(con)
+        if record is not None:
+            pack_record.check_same_build(record, identity, args.from_record)
+        body = briefing.briefing_file(con, geo=geo, lang=lang, fmt=fmt, since=since, today=today)
+    except pack_record.RecordError as exc:
+        err.print(f"[red]{escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    finally:
+        con.close()
+    path = args.out or Path(f"briefing_{geo}_{lang}.{fmt}")
+    path.write_bytes(body)
+    console.print(f"wrote {path} ({len(body):,} bytes)")
+    if record is None:
+        record = pack_record.PackRecord(
+            **identity, warehouse=str(get_settings().warehouse), today=today, since=since, geo=geo, lang=lang,
+            format=fmt, pack_sha256=raw_cache.sha256_of(path),
+        )  # fmt: skip
+        pack_record.write(record, pack_record.record_path(path))
+        console.print(f"wrote {pack_record.record_path(path)} (its build and data, to make it again)")
     return EXIT_OK
 
 

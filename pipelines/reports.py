@@ -435,3 +435,17 @@ SELECT * FROM (
 )
 ORDER BY indicator, geo, seen_at, list_position(['new', 'revised', 'status'], kind), period
 """
+
+
+def build_identity(con: duckdb.DuckDBPyConnection) -> dict:
+    """What a pack record names its data by: the build's id and time, where it came from, its snapshot's
+    manifest hash (snapshot builds) and its number of observations."""
+    row = con.execute(
+        "SELECT build_id, built_at, built_from, location, snapshot_sha256, n_obs FROM build_info "
+        "ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    keys = ("build_id", "built_at", "built_from", "location", "snapshot_sha256", "n_obs")
+    found = dict(zip(keys, row, strict=True)) if row else dict.fromkeys(keys)
+    if found["built_at"] is not None:
+        found["built_at"] = _built_at(found["built_at"])
+    return found

@@ -20,6 +20,8 @@ today = datetime.now(UTC).date()
 meetings = load_meetings()
 default = default_since(meetings, today)
 KEY = "since"
+# The widget's own display order, the reader's: day first in French, Dutch and German.
+DATE_FORMAT = {"fr": "DD/MM/YYYY", "nl": "DD-MM-YYYY", "de": "DD.MM.YYYY"}
 if KEY not in st.session_state:
     asked = st.query_params.get(KEY)
     chosen = default
@@ -38,7 +40,7 @@ def _to_url() -> None:
 st.title(t("changes.header", lang))
 st.write(t("changes.intro", lang))
 since = st.date_input(
-    t("changes.since", lang), key=KEY, max_value=today, format="YYYY-MM-DD",
+    t("changes.since", lang), key=KEY, max_value=today, format=DATE_FORMAT.get(lang, "YYYY-MM-DD"),
     help=t("changes.since_help", lang), on_change=_to_url,
 )  # fmt: skip
 last = last_meeting(meetings, today)

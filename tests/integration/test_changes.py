@@ -138,3 +138,17 @@ def test_layout_7_warehouse_brings_its_assessments_into_the_history(env, upstrea
     assert _rows("SELECT count(DISTINCT build_id), max(version) FROM assessment_history, schema_version") == [
         (2, warehouse.SCHEMA_VERSION)
     ]
+
+
+def test_the_packs_first_page_shows_the_clis_rows(revised, capsys):
+    from presentation import pack_content
+
+    day_before = datetime.now(UTC).date() - timedelta(days=1)
+    rows = _cli_rows(capsys, day_before)
+    con = warehouse.connect_read_only(get_settings().warehouse)
+    try:
+        since = pack_content.build(con, geo="BE", lang="nl", since=day_before).since
+    finally:
+        con.close()
+    assert [line.row.model_dump(mode="json") for line in since.lines] == rows[: pack_content.MAX_SINCE_ROWS]
+    assert since.rows and all(len(r) == len(since.head) for r in since.rows)
