@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from indicators.catalog import CatalogError, load_indicators, load_objectives
+from indicators.meetings import load_meetings
 from indicators.vocabulary import EU27, LANGS
 from pipelines import raw_cache, reports, snapshot, warehouse
 from pipelines.catalogue_tables import check_against_data, with_target_values
@@ -415,7 +416,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
         return EXIT_USAGE
-    console.print(f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators")
+    try:
+        meetings = load_meetings()
+    except CatalogError as exc:
+        err.print("[red]the meetings file has problems:[/red]", highlight=False)
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        return EXIT_USAGE
+    console.print(
+        f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators, {len(meetings)} meetings"
+    )
     path = get_settings().warehouse
     if not path.exists():
         console.print(f"no warehouse at {path}: series not checked (run `aiplan build --from-snapshot`)")
@@ -550,7 +560,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export_briefing(args: argparse.Namespace) -> int:
     """The pack, and beside it its record (build, data, dates, geo, language); or a past pack made again
     from its record, from the same build."""
-    from indicators.meetings import default_since, load_meetings
+    from indicators.meetings import default_since
     from presentation import briefing, pack_record
 
     record = None
