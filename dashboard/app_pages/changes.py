@@ -44,7 +44,9 @@ since = st.date_input(
     help=t("changes.since_help", lang), on_change=_to_url,
 )  # fmt: skip
 last = last_meeting(meetings, today)
-if last is not None:
+if since != default:
+    pass  # a day of the reader's choosing (or the link's): the default's reason would only confuse
+elif last is not None:
     st.caption(t("changes.last_meeting", lang, label=last.label, date=fmt_date(last.date, lang)))
 else:
     st.caption(t("changes.no_meeting", lang, date=fmt_date(default, lang)))

@@ -152,3 +152,24 @@ def test_the_packs_first_page_shows_the_clis_rows(revised, capsys):
         con.close()
     assert [line.row.model_dump(mode="json") for line in since.lines] == rows[: pack_content.MAX_SINCE_ROWS]
     assert since.rows and all(len(r) == len(since.head) for r in since.rows)
+
+
+def test_the_app_page_shows_the_clis_rows(revised, capsys, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines.settings import REPO_ROOT
+
+    day_before = datetime.now(UTC).date() - timedelta(days=1)
+    rows = _cli_rows(capsys, day_before)
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.switch_page("app_pages/changes.py")
+    for key, value in {"lang": "fr", "geo": "BE", "since": day_before.isoformat()}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = at.dataframe
+    shown = table.value
+    assert len(shown) == len(rows)
+    assert list(shown["Période"]) == [r["period"] or "" for r in rows]
+    kinds = {"new": "Nouveau chiffre", "revised": "Chiffre révisé", "status": "Changement de statut"}
+    assert list(shown["Changement"]) == [kinds[r["kind"]] for r in rows]
