@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from indicators.actions import load_actions, load_events
 from indicators.catalog import CatalogError, load_indicators, load_objectives
+from indicators.meetings import load_meetings
 from indicators.vocabulary import EU27, LANGS
 from pipelines import raw_cache, reports, snapshot, warehouse
 from pipelines.catalogue_tables import check_against_data, with_target_values
@@ -47,6 +49,7 @@ Reading it:
   aiplan scorecard --geo BE         the nine objectives, their indicators and statuses (--json for machines)
   aiplan series ai_enterprises --geo BE,EU27_2020 --csv
   aiplan actions --objective 1      the plan's action lines of objective 1 (--json for machines)
+  aiplan changes --since 2026-03-01 new, revised and reassessed figures since a date (--json)
 
 Exit codes: 0 success, 1 partial failure (some files failed, the rest done, nothing lost),
 2 bad usage or bad input that stopped the command.
@@ -166,6 +169,12 @@ def _parser() -> argparse.ArgumentParser:
         "briefing", help="the briefing pack: cover, scorecard, nine objectives; PDF, or PPTX/DOCX to edit"
     )
     pack.add_argument("--format", default="pdf", choices=["pdf", "pptx", "docx"])
+    pack.add_argument(
+        "--since", type=_day, help="YYYY-MM-DD: first page from then (default: the last meeting)"
+    )
+    pack.add_argument(
+        "--from-record", type=Path, metavar="FILE", help="make a past pack again from its .record.json"
+    )
     for sp in (chart, data, pack):
         sp.add_argument(
             "--geo", default="BE", help="member state (chart, briefing) or comma-separated geos (data)"
@@ -173,6 +182,14 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--lang", default="en", choices=LANGS)
         sp.add_argument("--out", type=Path, help="output file (default: a name in the current folder)")
     exp.set_defaults(func=cmd_export)
+
+    chg = sub.add_parser(
+        "changes", help="new observations, revised values and status changes seen since a date"
+    )
+    chg.add_argument("--since", required=True, type=_day, help="YYYY-MM-DD (from midnight Brussels time)")
+    chg.add_argument("--geo", default="BE", help="a geo code (default BE), or ALL for every geo")
+    chg.add_argument("--json", action="store_true", help="rows {indicator, geo, kind, period, old, new, …}")
+    chg.set_defaults(func=cmd_changes)
 
     ser = sub.add_parser("series", help="one indicator's observations, in display units, with flags")
     ser.add_argument("indicator", metavar="INDICATOR", help="an indicator id, e.g. ai_enterprises")
@@ -409,16 +426,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
         return EXIT_USAGE
-    console.print(f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators")
     try:
         lines = load_actions(indicator_ids={i.id for i in inds})
         events = load_events()
+        meetings = load_meetings()
     except CatalogError as exc:
-        err.print(f"[red]the action lines or events have {len(exc.problems)} problem(s):[/red]")
+        err.print(f"[red]the action lines, events or meetings have {len(exc.problems)} problem(s):[/red]")
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
         return EXIT_USAGE
-    console.print(f"action lines valid: {len(lines)} lines, {len(events)} dated events")
+    console.print(f"catalogue valid: {len(objectives)} objectives, {len(inds)} indicators")
+    console.print(
+        f"action lines valid: {len(lines)} lines, {len(events)} dated events; {len(meetings)} meeting dates"
+    )
     path = get_settings().warehouse
     if not path.exists():
         console.print(f"no warehouse at {path}: series not checked (run `aiplan build --from-snapshot`)")
@@ -473,6 +493,38 @@ def _open_warehouse():
     return warehouse.connect_read_only(path)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    geo = None if args.geo.upper() == "ALL" else args.geo.upper()
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        rows = reports.changes(con, args.since, geo)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in rows], indent=1, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        console.print(f"No new, revised or reassessed figures for {args.geo.upper()} since {args.since}.")
+        return EXIT_OK
+    table = Table("indicator", "geo", "kind", "period", "old → new", "upstream updated", "seen at")
+    for r in rows:
+        dates = " → ".join(d for d in (r.upstream_updated.old, r.upstream_updated.new) if d)
+        change = f"{'' if r.old is None else r.old} → {'' if r.new is None else r.new}"
+        table.add_row(*(escape(str(v)) for v in (r.indicator, r.geo, r.kind, r.period or "", change, dates,
+                                                  r.seen_at)))  # fmt: skip
+    console.print(table)
+    return EXIT_OK
+
+
 def cmd_scorecard(args: argparse.Namespace) -> int:
     if args.schema:
         # Generated from the models, so it needs no warehouse; a test keeps the committed file equal to it.
@@ -499,39 +551,37 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from presentation import briefing, data_exports, exports
+    from presentation import data_exports, exports
 
+    if args.what == "briefing":
+        return _export_briefing(args)
     geos = [g.strip().upper() for g in args.geo.split(",") if g.strip()]
     geo = geos[0] if geos else "BE"
-    if args.what in ("chart", "briefing") and geo not in EU27:
+    if args.what == "chart" and geo not in EU27:
         err.print(f"[red]--geo {args.geo!r} is not an EU member state code")
         return EXIT_USAGE
     con = _open_warehouse()
     if con is None:
         return EXIT_USAGE
     try:
-        if args.what == "briefing":
-            body = briefing.briefing_file(con, geo=geo, lang=args.lang, fmt=args.format)
-            out = f"briefing_{geo}_{args.lang}.{args.format}"
+        if args.indicator not in reports.indicator_ids(con):
+            err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
+            return EXIT_USAGE
+        ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
+        unknown = sorted(set(geos) - set(ctx["values"]["geo"])) if args.what == "data" else []
+        if unknown:
+            err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
+            return EXIT_USAGE
+        out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
+        if args.what == "chart":
+            body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
         else:
-            if args.indicator not in reports.indicator_ids(con):
-                err.print(f"[red]unknown indicator {args.indicator!r}", highlight=False)
-                return EXIT_USAGE
-            ctx = exports.indicator_context(con, args.indicator, geo, args.lang)
-            unknown = sorted(set(geos) - set(ctx["values"]["geo"])) if args.what == "data" else []
-            if unknown:
-                err.print(f"[red]--geo: no data of {args.indicator} for {', '.join(unknown)}")
-                return EXIT_USAGE
-            out = f"{args.indicator}_{geo}_{args.lang}.{args.format}"
-            if args.what == "chart":
-                body = exports.image_bytes(exports.chart_figure(ctx, geo, args.lang), args.format)
-            else:
-                shown = data_exports.indicator_shown(
-                    con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
-                )
-                found = data_exports.files(
-                    shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
-                )
+            shown = data_exports.indicator_shown(
+                con, args.indicator, args.lang, geo, geos if len(geos) > 1 else None
+            )
+            found = data_exports.files(
+                shown, args.lang, args.format, f"{args.indicator}_{geo}_{args.lang}", args.wide
+            )
     finally:
         con.close()
     if args.what == "data":
@@ -539,6 +589,57 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = args.out or Path(out)
     path.write_bytes(body)
     console.print(f"wrote {path} ({len(body):,} bytes)")
+    return EXIT_OK
+
+
+def _export_briefing(args: argparse.Namespace) -> int:
+    """The pack, and beside it its record (build, data, dates, geo, language); or a past pack made again
+    from its record, from the same build."""
+    from indicators.meetings import default_since
+    from presentation import briefing, pack_record
+
+    record = None
+    if args.from_record:
+        try:
+            record = pack_record.read(args.from_record)
+        except pack_record.RecordError as exc:
+            err.print(f"[red]{escape(str(exc))}", highlight=False)
+            return EXIT_USAGE
+        geo, lang, fmt, since, today = record.geo, record.lang, record.format, record.since, record.today
+    else:
+        geo, lang, fmt = args.geo.strip().upper(), args.lang, args.format
+        today = datetime.now(UTC).date()
+        try:
+            since = args.since or default_since(load_meetings(), today)
+        except CatalogError as exc:
+            err.print(f"[red]{escape(str(exc))}", highlight=False)
+            return EXIT_USAGE
+    if geo not in EU27:
+        err.print(f"[red]--geo {geo!r} is not an EU member state code")
+        return EXIT_USAGE
+    con = _open_warehouse()
+    if con is None:
+        return EXIT_USAGE
+    try:
+        identity = reports.build_identity(con)
+        if record is not None:
+            pack_record.check_same_build(record, identity, args.from_record)
+        body = briefing.briefing_file(con, geo=geo, lang=lang, fmt=fmt, since=since, today=today)
+    except pack_record.RecordError as exc:
+        err.print(f"[red]{escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    finally:
+        con.close()
+    path = args.out or Path(f"briefing_{geo}_{lang}.{fmt}")
+    path.write_bytes(body)
+    console.print(f"wrote {path} ({len(body):,} bytes)")
+    if record is None:
+        record = pack_record.PackRecord(
+            **identity, warehouse=str(get_settings().warehouse), today=today, since=since, geo=geo, lang=lang,
+            format=fmt, pack_sha256=raw_cache.sha256_of(path),
+        )  # fmt: skip
+        pack_record.write(record, pack_record.record_path(path))
+        console.print(f"wrote {pack_record.record_path(path)} (its build and data, to make it again)")
     return EXIT_OK
 
 

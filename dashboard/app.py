@@ -113,6 +113,12 @@ page = st.navigation(
             PAGES / "dataset.py", title=t("nav.dataset", lang), icon=":material/dataset:", url_path="dataset"
         ),
         st.Page(
+            PAGES / "changes.py",
+            title=t("nav.changes", lang),
+            icon=":material/update:",
+            url_path="changes",
+        ),
+        st.Page(
             PAGES / "sources.py", title=t("nav.sources", lang), icon=":material/source:", url_path="sources"
         ),
         st.Page(

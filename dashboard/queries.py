@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -9,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import reports
-from pipelines.contracts import IndicatorSpec, Scorecard
+from pipelines.contracts import ChangeRow, IndicatorSpec, Scorecard
 from pipelines.settings import get_settings
 from pipelines.warehouse import connect_read_only, read_cursor
 from presentation.codes import Codes
@@ -119,3 +120,9 @@ def codes(version: int, source: str, dataset: str, lang: str) -> Codes:
 @st.cache_data(max_entries=16)
 def statbel_geo_names(version: int, dataset: str, lang: str) -> dict[str, str]:
     return _with(version, reports.statbel_geo_names, dataset, lang)
+
+
+@st.cache_data(max_entries=32)
+def changes(version: int, since: date, geo: str) -> list[ChangeRow]:
+    """What changed since a day for a geo: the rows of `aiplan changes --since … --geo …`."""
+    return _with(version, reports.changes, since, geo)

@@ -330,3 +330,32 @@ class IndicatorSpec(Contract):
     first_period: str | None = None
     last_period: str | None = None
     spec: Indicator
+
+
+# ---------------------------------------------------------------- what changed since a date (reports.changes)
+
+ChangeKind = Literal["new", "revised", "status"]
+CHANGE_KINDS: tuple[str, ...] = ("new", "revised", "status")
+
+
+class UpstreamDates(Contract):
+    """The publisher's update dates as stated: before (a revised value's old one) and after."""
+
+    old: str | None = None
+    new: str | None = None
+
+
+class ChangeRow(Contract):
+    """One row of `aiplan changes --json`: a new observation, a revised value or a status change.
+
+    `old`/`new` are values in the indicator's display unit (new: `old` is null; a withdrawn value: `new` is
+    null) or, for a status change, status codes; `seen_at` is when the project saw it (UTC, with offset)."""
+
+    indicator: str
+    geo: str
+    kind: ChangeKind
+    period: str | None = None
+    old: Annotated[float | str | None, BeforeValidator(_finite)] = None
+    new: Annotated[float | str | None, BeforeValidator(_finite)] = None
+    upstream_updated: UpstreamDates
+    seen_at: str

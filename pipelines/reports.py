@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -13,6 +13,7 @@ from indicators.model import RESOLVED, Indicator, NextRelease
 from indicators.vocabulary import EU27, EU_AGGREGATE, HOME, LANGS, NO_STATUS, lang_or_default
 from pipelines.contracts import (
     SCORECARD_VERSION,
+    ChangeRow,
     DataCurrency,
     EntryReferenceLevel,
     EntryTarget,
@@ -22,7 +23,9 @@ from pipelines.contracts import (
     ObjectiveEntry,
     Release,
     Scorecard,
+    UpstreamDates,
 )
+from pipelines.upstream_time import instant
 
 CURRENCY_KEYS = ("latest_year_oldest", "latest_year_newest", "newest_upstream_update")
 
@@ -362,3 +365,87 @@ def statbel_geo_names(con: duckdb.DuckDBPyConnection, dataset: str, lang: str = 
         [dataset, order, order],
     ).fetchall()
     return dict(rows)
+
+
+# ---------------------------------------------------------------- what changed since a date
+
+
+def changes(con: duckdb.DuckDBPyConnection, since: date, geo: str | None = HOME) -> list[ChangeRow]:
+    """New observations, revised values and status changes of the indicators' series seen on or after the
+    day `since` (from midnight Brussels time), for one geo or (None) every geo.
+
+    New values come from observation_added, revisions (old → new, both upstream dates) from
+    observation_history, status changes from assessment_history (a build whose status for an indicator and
+    geo differs from the build before it). Values are in the indicator's display unit."""
+    multipliers: dict[str, float] = {}
+    rows = []
+    start = instant(since.isoformat()).astimezone(UTC).replace(tzinfo=None)  # the warehouse's times: UTC
+    for r in _records(con.execute(CHANGE_ROWS, {"since": start, "geo": geo})):
+        if r["kind"] == "status":
+            r["old"], r["new"] = r["old_status"], r["new_status"]
+        else:
+            if r["indicator"] not in multipliers:
+                multipliers[r["indicator"]] = _spec(r["spec"]).multiplier
+            m = multipliers[r["indicator"]]
+            r["old"], r["new"] = (
+                None if v is None else round(v * m, 9) for v in (r["old_value"], r["new_value"])
+            )
+        rows.append(
+            ChangeRow(
+                **{k: r[k] for k in ("indicator", "geo", "kind", "period", "old", "new")},
+                upstream_updated=UpstreamDates(old=r["old_upstream"], new=r["new_upstream"]),
+                seen_at=_built_at(r["seen_at"]),
+            )
+        )
+    return rows
+
+
+# An indicator's series is (source, dataset, series_key) of its own dataset (supplements are not followed).
+CHANGE_ROWS = """
+WITH series AS (SELECT id, source, dataset, series_key, spec FROM indicators WHERE series_key IS NOT NULL),
+added AS (
+    SELECT s.id AS indicator, a.geo, 'new' AS kind, a.period, NULL::DOUBLE AS old_value, a.value AS new_value,
+           NULL::VARCHAR AS old_status, NULL::VARCHAR AS new_status,
+           NULL::VARCHAR AS old_upstream, a.upstream_stated AS new_upstream, a.added_at AS seen_at, s.spec
+    FROM observation_added a JOIN series s USING (source, dataset, series_key)
+    WHERE a.added_at >= $since AND ($geo IS NULL OR a.geo = $geo)
+),
+revised AS (
+    SELECT s.id AS indicator, h.geo, 'revised' AS kind, h.period, h.old_value, h.new_value,
+           NULL::VARCHAR AS old_status, NULL::VARCHAR AS new_status,
+           h.old_upstream_stated AS old_upstream, h.new_upstream_stated AS new_upstream,
+           h.changed_at AS seen_at, s.spec
+    FROM observation_history h JOIN series s USING (source, dataset, series_key)
+    WHERE h.changed_at >= $since AND ($geo IS NULL OR h.geo = $geo)
+),
+steps AS (
+    SELECT indicator_id, geo, latest_period, status, built_at,
+           lag(status) OVER (PARTITION BY indicator_id, geo ORDER BY built_at) AS before
+    FROM assessment_history WHERE $geo IS NULL OR geo = $geo
+),
+status AS (
+    SELECT indicator_id AS indicator, geo, 'status' AS kind, latest_period AS period,
+           NULL::DOUBLE AS old_value, NULL::DOUBLE AS new_value, before AS old_status, status AS new_status,
+           NULL::VARCHAR AS old_upstream, NULL::VARCHAR AS new_upstream, built_at AS seen_at,
+           NULL::VARCHAR AS spec
+    FROM steps WHERE before IS NOT NULL AND before <> status AND built_at >= $since
+)
+SELECT * FROM (
+    SELECT * FROM added UNION ALL BY NAME SELECT * FROM revised UNION ALL BY NAME SELECT * FROM status
+)
+ORDER BY indicator, geo, seen_at, list_position(['new', 'revised', 'status'], kind), period
+"""
+
+
+def build_identity(con: duckdb.DuckDBPyConnection) -> dict:
+    """What a pack record names its data by: the build's id and time, where it came from, its snapshot's
+    manifest hash (snapshot builds) and its number of observations."""
+    row = con.execute(
+        "SELECT build_id, built_at, built_from, location, snapshot_sha256, n_obs FROM build_info "
+        "ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    keys = ("build_id", "built_at", "built_from", "location", "snapshot_sha256", "n_obs")
+    found = dict(zip(keys, row, strict=True)) if row else dict.fromkeys(keys)
+    if found["built_at"] is not None:
+        found["built_at"] = _built_at(found["built_at"])
+    return found

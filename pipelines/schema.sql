@@ -47,6 +47,20 @@ CREATE TABLE observation_history (
     changed_at           TIMESTAMP NOT NULL
 );
 
+-- Every value a refresh added (a key its dataset did not hold before), with when the project first saw it.
+CREATE TABLE observation_added (
+    source           VARCHAR NOT NULL,
+    dataset          VARCHAR NOT NULL,
+    series_key       VARCHAR NOT NULL,
+    geo              VARCHAR NOT NULL,
+    period           VARCHAR NOT NULL,
+    value            DOUBLE,
+    obs_flag         VARCHAR,
+    upstream_updated TIMESTAMPTZ,
+    upstream_stated  VARCHAR,
+    added_at         TIMESTAMP NOT NULL
+);
+
 -- Code → label pairs of the series dimensions, carried by the payloads (Eurostat labels are English; Statbel
 -- NL/FR); dataset '*' holds Eurostat's shared code lists. DESI editions are in observations.edition and the
 -- Statbel geography in statbel_geo_names / statbel_geo_parents, not here.
@@ -142,12 +156,26 @@ CREATE TABLE build_info (
     built_from      VARCHAR NOT NULL CHECK (built_from IN (${built_from})),
     location        VARCHAR NOT NULL,
     n_obs           BIGINT NOT NULL,
-    snapshot_sha256 VARCHAR              -- the snapshot manifest a snapshot build came from
+    snapshot_sha256 VARCHAR,             -- the snapshot manifest a snapshot build came from
+    build_id        VARCHAR              -- this build's identity (assessment_history, pack records)
+);
+
+-- The assessments of every build, kept across refreshes: status changes are read from here.
+CREATE TABLE assessment_history (
+    build_id      VARCHAR NOT NULL,
+    built_at      TIMESTAMP NOT NULL,
+    indicator_id  VARCHAR NOT NULL,
+    geo           VARCHAR NOT NULL,
+    status        VARCHAR NOT NULL,    -- no CHECK: a past build's words stay as they were recorded
+    status_kind   VARCHAR,
+    latest_period VARCHAR,
+    latest_value  DOUBLE,
+    PRIMARY KEY (build_id, indicator_id, geo)
 );
 
 -- The layout of this file; a build meeting an older warehouse migrates its data or refuses, never drops it.
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (7);
+INSERT INTO schema_version (version) VALUES (8);
 
 -- ---------------------------------------------------------------- catalogue and assessment (written by the build)
 

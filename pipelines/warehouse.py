@@ -38,11 +38,13 @@ from pipelines.sources import SOURCES, attribution
 from pipelines.upstream_time import SQL_MACRO, instant
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = 7  # as inserted by schema.sql; 1 = the layout before schema_version existed
+SCHEMA_VERSION = 8  # as inserted by schema.sql; 1 = the layout before schema_version existed
 # 6: upstream_updated a TIMESTAMPTZ beside upstream_stated (text); keys and CHECKs; DESI editions and the
 # Statbel geography out of labels. 7: German, the fourth language: objectives.title_de and description_de, and
 # the stored catalogue entries (indicators.spec) with documents and reference-level notes in every language (a
-# layout-6 spec no longer validates, so the catalogue is rewritten).
+# layout-6 spec no longer validates, so the catalogue is rewritten). 8: the assessments of every build kept
+# (assessment_history, build_info.build_id) and the values a refresh added (observation_added); a layout-7
+# warehouse's assessments become the first build of its history.
 # Older layouts are carried over by _carry_over.
 CODELISTS = Path(__file__).with_name("codelists")
 ANY_DATASET = "*"  # labels that hold for every Eurostat dataset (shared code lists)
@@ -392,16 +394,27 @@ def _finish(
 ) -> int:
     """Record the build, then check invariants.sql: a warehouse that breaks one is never swapped in."""
     n = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    built_at = _now().replace(tzinfo=None)
+    build_id = f"{built_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     con.execute(
-        "INSERT INTO build_info (built_at, built_from, location, n_obs, snapshot_sha256) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [_now().replace(tzinfo=None), built_from, location, n, snapshot_sha256],
+        "INSERT INTO build_info (built_at, built_from, location, n_obs, snapshot_sha256, build_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [built_at, built_from, location, n, snapshot_sha256, build_id],
     )
+    # This build's assessments join those of the builds before it (carried over by a refresh).
+    con.execute(_KEEP_ASSESSMENTS, [build_id, built_at])
     try:
         check_invariants(con)
     except InvariantError as exc:
         raise BuildError(str(exc)) from exc
     return n
+
+
+_KEEP_ASSESSMENTS = """
+INSERT INTO assessment_history BY NAME
+SELECT ? AS build_id, ? AS built_at, indicator_id, geo, status, status_kind, latest_period, latest_value
+FROM assessments
+"""
 
 
 def _now() -> datetime:
@@ -457,6 +470,7 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot_dir: Path) -> int:
 # ---------------------------------------------------------------- refresh: current data + new payloads
 
 CARRIED = ("observations", "observation_history", "datasets", "fetches", "geo_reference")
+HISTORIES = ("assessment_history", "observation_added")  # layout 8 on
 
 
 @dataclass
@@ -533,12 +547,36 @@ def _carry_over(con: duckdb.DuckDBPyConnection, current: Path) -> bool:
                     f"{SCHEMA_VERSION} ({exc}); the warehouse is left untouched and nothing was dropped"
                 ) from exc
         _insert_labels(con, "(SELECT * FROM current.labels WHERE dataset <> '*')")
+        _carry_histories(con, current, version)
     finally:
         con.execute("DETACH current")
     return True
 
 
 _GEOGRAPHY = ("statbel_geo_names", "statbel_geo_parents")
+
+
+def _carry_histories(con: duckdb.DuckDBPyConnection, current: Path, version: int) -> None:
+    """The assessment history and the added values; a layout before 8 kept no history, so its current
+    assessments become the first build of the history, under an id made from its build time."""
+    if version >= 8:
+        for table in HISTORIES:
+            _insert_select(con, table, f"current.{table}", [])
+        return
+    if version < 7:
+        return  # layouts before 7 are rewritten from their observations; their assessments are not kept
+    try:
+        con.execute(
+            "INSERT INTO assessment_history BY NAME "
+            "SELECT 'layout7-' || strftime(b.built_at, '%Y%m%dT%H%M%S') AS build_id, b.built_at, "
+            "a.indicator_id, a.geo, a.status, a.status_kind, a.latest_period, a.latest_value "
+            "FROM current.assessments a, (SELECT max(built_at) AS built_at FROM current.build_info) b"
+        )
+    except duckdb.Error as exc:
+        raise BuildError(
+            f"{current}: its assessments (layout {version}) cannot be carried into assessment_history "
+            f"({exc}); the warehouse is left untouched"
+        ) from exc
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -592,6 +630,7 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection, p: Payload) -> DatasetChang
         )
         change.added, change.changed, change.unchanged, change.removed = con.execute(_DIFF_COUNTS).fetchone()
         con.execute(_HISTORY, [p.read_at.replace(tzinfo=None)])
+        con.execute(_ADDED, [p.read_at.replace(tzinfo=None)])
         # _insert_payload below writes the new observations, labels and dataset row, once.
         con.execute(
             f"DELETE FROM observations WHERE source = ? AND dataset = ? {scope}", [r.source, r.dataset]
@@ -637,6 +676,13 @@ FROM _old o LEFT JOIN _new n USING ({_KEY})
 WHERE n.geo IS NULL OR {_DIFFERS}
 """
 
+# A key the dataset did not hold before: a new value, with when the project first saw it.
+_ADDED = f"""
+INSERT INTO observation_added BY NAME
+SELECT source, dataset, series_key, geo, period, n.value, n.obs_flag, n.upstream_updated, n.upstream_stated,
+       ?::TIMESTAMP AS added_at
+FROM _new n ANTI JOIN _old o USING ({_KEY})
+"""
 
 _NOT_OK = ("failed", "skipped")
 

@@ -15,6 +15,7 @@ import json
 import re
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -43,11 +44,11 @@ _ENV = jinja2.Environment(
 
 
 def build_html(
-    con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, inline_plotly: bool = True
+    con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, inline_plotly: bool = True, **moment: date | None
 ) -> tuple[str, int]:
     """The whole pack as one HTML document; returns it and the number of charts it draws. Without
     `inline_plotly` the document expects a page that has loaded plotly.js already (briefing_pdf's)."""
-    return render_html(pack_content.build(con, geo=geo, lang=lang), inline_plotly=inline_plotly)
+    return render_html(pack_content.build(con, geo=geo, lang=lang, **moment), inline_plotly=inline_plotly)
 
 
 def render_html(pack: Pack, *, inline_plotly: bool = True) -> tuple[str, int]:
@@ -150,25 +151,28 @@ def _with_css(doc: str, css: str) -> str:
     return doc.replace("</head>", f"<style>{css}</style></head>", 1)
 
 
-def briefing_pdf(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> bytes:
-    """The pack as PDF: the browser's start and plotly.js's load overlap the figures built here."""
+def briefing_pdf(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, **moment: date | None) -> bytes:
+    """The pack as PDF: the browser's start and plotly.js's load overlap the figures built here. `moment`:
+    since and today, as pack_content.build takes them (a pack record's)."""
     ready: Future[str] = Future()
     with ThreadPoolExecutor(max_workers=1) as pool:
         printed = pool.submit(_print_pdf, ready, lang, preload_plotly=True)
         try:
-            ready.set_result(build_html(con, geo=geo, lang=lang, inline_plotly=False)[0])
+            ready.set_result(build_html(con, geo=geo, lang=lang, inline_plotly=False, **moment)[0])
         except BaseException as exc:
             ready.set_exception(exc)  # the browser thread closes its browser and ends
             raise
         return printed.result()
 
 
-def briefing_file(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, fmt: str) -> bytes:
+def briefing_file(
+    con: duckdb.DuckDBPyConnection, *, geo: str, lang: str, fmt: str, **moment: date | None
+) -> bytes:
     """The pack as PDF (printed), or as PPTX or DOCX (editable, charts as PNG) from the same content."""
     if fmt not in FORMATS:
         raise ValueError(f"briefing format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if fmt == "pdf":
-        return briefing_pdf(con, geo=geo, lang=lang)
-    pack = pack_content.build(con, geo=geo, lang=lang)
+        return briefing_pdf(con, geo=geo, lang=lang, **moment)
+    pack = pack_content.build(con, geo=geo, lang=lang, **moment)
     write = pack_pptx.pptx_bytes if fmt == "pptx" else pack_docx.docx_bytes
     return write(pack, pack_content.featured_pngs(pack))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,14 +17,16 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from babel import Locale
 
+from indicators.meetings import default_since, load_meetings
 from indicators.units import UNITS
 from indicators.vocabulary import NO_ACTION_STATUS
 from pipelines import reports
 from pipelines.contracts import IndicatorEntry, ObjectiveEntry, Scorecard
-from presentation import actions, indicator_chart, narrative, status
+from presentation import actions, changes, indicator_chart, narrative, status
+from presentation.changes import ChangeLine
 from presentation.exports import indicator_context, use_system_chromium
 from presentation.geo import display_names
-from presentation.i18n import fmt_date, fmt_value, t
+from presentation.i18n import fmt_date, fmt_number, fmt_value, t
 
 CHART_W = 680  # A4 less the margins is about 688 CSS pixels wide
 TREND_H = 270  # with its legend and texts, two trend charts to a page
@@ -133,6 +135,30 @@ class Annex:
 
 
 @dataclass(frozen=True)
+class SinceSection:
+    """The pack's first page after the cover: what changed since the last meeting (presentation/changes.py,
+    the rows of `aiplan changes`), at most MAX_SINCE_ROWS of them, then a line saying how many more."""
+
+    heading: str
+    intro: str
+    head: tuple[str, ...]
+    lines: tuple[ChangeLine, ...]
+    more: str  # "… and 12 more rows" or ""
+    none: str  # what the page says when nothing changed
+    since: date
+    # Action lines whose status changed since then (issue 15, point 2): filled by the action-line register's
+    # writer as (title, old status, new status, evidence date) rows in the reader's words; empty until then.
+    action_lines: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(line.cells() for line in self.lines)
+
+
+MAX_SINCE_ROWS = 40  # what one page holds; the app and `aiplan changes` list every row
+
+
+@dataclass(frozen=True)
 class Pack:
     lang: str
     geo: str
@@ -140,6 +166,7 @@ class Pack:
     tagline: str
     cover_lines: tuple[tuple[str, str], ...]  # (label, value): country, language, dates
     cover_note: str
+    since: SinceSection
     scorecard_title: str
     scorecard_intro: str
     scorecard_head: tuple[str, ...]
@@ -154,8 +181,19 @@ class Pack:
         return t(key, self.lang)
 
 
-def build(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> Pack:
-    """The pack's content for `geo` in `lang`; figures are built, not drawn (no browser here)."""
+def build(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    geo: str,
+    lang: str,
+    since: date | None = None,
+    today: date | None = None,
+) -> Pack:
+    """The pack's content for `geo` in `lang`; figures are built, not drawn (no browser here). `today` (the
+    cover's date) and `since` (default: the committee's last meeting) come from a pack record when one is
+    regenerated."""
+    today = today or datetime.now(UTC).date()
+    since = since or default_since(load_meetings(), today)
     card = reports.scorecard(con, geo, lang)
     names = display_names(lang, reports.geo_labels(con, lang))
     return Pack(
@@ -163,8 +201,9 @@ def build(con: duckdb.DuckDBPyConnection, *, geo: str, lang: str) -> Pack:
         geo=geo,
         title=t("briefing.title", lang),
         tagline=t("app.tagline", lang),
-        cover_lines=_cover_lines(names, geo, reports.data_currency(con), lang),
+        cover_lines=_cover_lines(names, geo, reports.data_currency(con), lang, today),
         cover_note=t("briefing.cover_note", lang),
+        since=_since(con, card, names, geo, lang, since),
         scorecard_title=t("scorecard.header", lang, geo=names.get(geo, geo)),
         scorecard_intro=t("scorecard.intro", lang),
         scorecard_head=tuple(t(f"briefing.col.{k}", lang) for k in SCORECARD_COLUMNS),
@@ -182,15 +221,40 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _cover_lines(names: dict, geo: str, currency: dict, lang: str) -> tuple[tuple[str, str], ...]:
-    today = datetime.now(UTC).date().isoformat()
+def _since(con, card: Scorecard, names: dict, geo: str, lang: str, since: date) -> SinceSection:
+    found = changes.lines(reports.changes(con, since, geo), card, names, lang)
+    where, day = names.get(geo, geo), fmt_date(since, lang)
+    more = len(found) - MAX_SINCE_ROWS
+    changed = [
+        line for line in actions.register() if line.status_date is not None and line.status_date >= since
+    ]
+    return SinceSection(
+        heading=t("changes.pack_heading", lang),
+        intro=t("changes.pack_intro", lang, geo=where, date=day),
+        head=changes.headers(lang),
+        lines=tuple(found[:MAX_SINCE_ROWS]),
+        more=t("changes.pack_more", lang, n=fmt_number(more, lang, 0)) if more > 0 else "",
+        none=t("changes.none", lang, geo=where, date=day),
+        since=since,
+        # The register holds each line's present status and the date of its evidence: a line whose evidence
+        # is dated on or after the day is one whose status changed since (the register's file keeps the old).
+        action_lines=tuple(
+            (f"{row['id']} {row['title']}", row["status_word"], row["date"])
+            for row in actions.rows(changed, lang)
+        ),
+    )
+
+
+def _cover_lines(
+    names: dict, geo: str, currency: dict, lang: str, today: date
+) -> tuple[tuple[str, str], ...]:
     updated = fmt_date(currency.get("newest_upstream_update"), lang)
     data = t("briefing.data_currency_value", lang, first=currency.get("latest_year_oldest"),
              last=currency.get("latest_year_newest"), updated=updated)  # fmt: skip
     return (
         (t("briefing.country", lang), names.get(geo, geo)),
         (t("pack.language", lang), language_name(lang)),
-        (t("briefing.date", lang), fmt_date(today, lang)),
+        (t("briefing.date", lang), fmt_date(today.isoformat(), lang)),
         (t("briefing.data_currency", lang), data),
         (t("briefing.built", lang), fmt_date(currency.get("built_at"), lang)),
     )

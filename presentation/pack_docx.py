@@ -33,6 +33,7 @@ def docx_bytes(pack: Pack, pngs: dict[int, bytes]) -> bytes:
     doc.core_properties.title = pack.title
     doc.core_properties.language = f"{pack.lang}-BE"
     _cover(doc, pack)
+    _since(doc, pack)
     _scorecard(doc, pack)
     for obj in pack.objectives:
         _objective(doc, pack, obj, pngs.get(obj.number))
@@ -105,6 +106,22 @@ def _cover(doc, pack: Pack) -> None:
         paragraph.add_run(t("label.pair", pack.lang, label=label, value="")).bold = True
         paragraph.add_run(value)
     _muted(doc, pack.cover_note)
+    _page_break(doc)
+
+
+def _since(doc, pack: Pack) -> None:
+    """What changed since the last meeting: the first page after the cover."""
+    since = pack.since
+    doc.add_heading(since.heading, level=1)
+    doc.add_paragraph(since.intro)
+    if since.rows:
+        _table(doc, since.head, since.rows, size=8)
+        if since.more:
+            _muted(doc, since.more)
+    else:
+        doc.add_paragraph(since.none)
+    for row in since.action_lines:
+        doc.add_paragraph(" · ".join(row))
     _page_break(doc)
 
 

@@ -40,6 +40,7 @@ def pptx_bytes(pack: Pack, pngs: dict[int, bytes]) -> bytes:
     prs.core_properties.title = pack.title
     prs.core_properties.language = _lang_tag(pack.lang)
     _cover(prs, pack)
+    _since(prs, pack)
     _scorecard(prs, pack)
     for obj, row in zip(pack.objectives, pack.scorecard, strict=True):
         _objective(prs, pack, obj, row.evidence, pngs.get(obj.number))
@@ -128,6 +129,31 @@ def _cover(prs: Presentation, pack: Pack) -> None:
     top = _box(slide, MARGIN, bottom + Inches(1.5), width, tagline, pack.lang)
     top = _box(slide, MARGIN, top + Inches(0.3), width, pair, pack.lang)
     _box(slide, MARGIN, top + Inches(0.3), width, [[(pack.cover_note, SMALL_PT, False, MUTED)]], pack.lang)
+
+
+SLIDE_SINCE_ROWS = 8  # what a 16:9 slide holds at SMALL_PT; the PDF and Word packs hold more
+
+
+def _since(prs: Presentation, pack: Pack) -> None:
+    """What changed since the last meeting, one paragraph a row: indicator, change, period, before → now."""
+    since, lang = pack.since, pack.lang
+    slide, top = _slide(prs, since.heading, lang)
+    width = SLIDE_W - 2 * MARGIN
+    paragraphs = [[(since.intro, SMALL_PT, False, MUTED)]]
+    if not since.lines:
+        paragraphs.append([(since.none, SMALL_PT, False, INK)])
+    for line in since.lines[:SLIDE_SINCE_ROWS]:
+        change = " → ".join(v for v in (line.old, line.new) if v)
+        rest = f" · {line.kind} · {line.period}: {change} · {line.seen_at}"
+        paragraphs.append(
+            [(f"{line.indicator} ({line.geo})", SMALL_PT, True, INK), (rest, SMALL_PT, False, INK)]
+        )
+    more = len(since.lines) - SLIDE_SINCE_ROWS
+    if more > 0 or since.more:
+        paragraphs.append([(since.more or t("changes.pack_more", lang, n=more), SMALL_PT, False, MUTED)])
+    for row in since.action_lines:
+        paragraphs.append([(" · ".join(row), SMALL_PT, False, INK)])
+    _box(slide, MARGIN, top + Inches(0.15), width, paragraphs, lang)
 
 
 def _scorecard(prs: Presentation, pack: Pack) -> None:

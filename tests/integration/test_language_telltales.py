@@ -32,6 +32,8 @@ PAGES = [
     ("explorer", {"view": "ranking"}),
     ("explorer", {"view": "table"}),
     ("dataset", {}),
+    ("changes", {}),
+    ("changes", {"since": "2000-01-01"}),
     ("sources", {}),
     ("methodology", {}),
     ("actions", {}),
@@ -76,6 +78,13 @@ def page_texts(at: AppTest) -> list[str]:
                 "anchor",
             ):  # addresses, not text
                 continue
+            if getattr(node, "type", None) == "date_input" and field.name in (
+                "default",
+                "min",
+                "max",
+                "value",
+            ):
+                continue  # machine dates (ISO): the widget shows them in its `format`, the reader's order
             if isinstance(value, str):
                 out.append(value)
             elif field.type == field.TYPE_STRING:
