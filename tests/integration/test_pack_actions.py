@@ -59,3 +59,20 @@ def test_the_three_files_show_them(packs):
     for obj in pack.objectives:
         words = " ".join([obj.actions.heading, obj.actions.counts, *obj.actions.known])
         assert telltales(words, "nl") == [], words
+
+
+def test_the_since_page_lists_the_lines_whose_status_evidence_is_dated_since_the_day(fixture_warehouse):
+    from datetime import date
+
+    day = date(2024, 5, 1)
+    expected = sorted(
+        e["id"] for e in RAW if e.get("status_date") and date.fromisoformat(str(e["status_date"])) >= day
+    )
+    assert expected, "the register has no status dated after the day: pick another day"
+    con = connect_read_only(fixture_warehouse)
+    try:
+        pack = pack_content.build(con, geo="BE", lang="nl", since=day)
+    finally:
+        con.close()
+    assert sorted(row[0].split(" ", 1)[0] for row in pack.since.action_lines) == expected
+    assert all(row[2] and not telltales(" ".join(row), "nl") for row in pack.since.action_lines)
