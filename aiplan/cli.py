@@ -507,8 +507,14 @@ def cmd_changes(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         rows = reports.changes(con, args.since, geo)
+        start = reports.history_start(con)
     finally:
         con.close()
+    if start is not None and args.since < start:
+        # On stderr, so that the JSON on stdout stays the rows alone.
+        err.print(
+            f"note: this warehouse's history begins {start} (its first build); changes before are unknown"
+        )
     if args.json:
         print(json.dumps([r.model_dump(mode="json") for r in rows], indent=1, ensure_ascii=False))
         return EXIT_OK

@@ -123,6 +123,11 @@ def statbel_geo_names(version: int, dataset: str, lang: str) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=32)
+def history_start(version: int) -> date | None:
+    return _with(version, reports.history_start)
+
+
+@st.cache_data(max_entries=16)
 def changes(version: int, since: date, geo: str) -> list[ChangeRow]:
     """What changed since a day for a geo: the rows of `aiplan changes --since … --geo …`."""
     return _with(version, reports.changes, since, geo)

@@ -370,6 +370,13 @@ def statbel_geo_names(con: duckdb.DuckDBPyConnection, dataset: str, lang: str = 
 # ---------------------------------------------------------------- what changed since a date
 
 
+def history_start(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day this warehouse's history begins (its first recorded build): what changed before it is unknown
+    here, since a snapshot build is the baseline, not a change."""
+    row = con.execute("SELECT min(built_at) FROM assessment_history").fetchone()
+    return row[0].date() if row and row[0] is not None else None
+
+
 def changes(con: duckdb.DuckDBPyConnection, since: date, geo: str | None = HOME) -> list[ChangeRow]:
     """New observations, revised values and status changes of the indicators' series seen on or after the
     day `since` (from midnight Brussels time), for one geo or (None) every geo.

@@ -230,7 +230,11 @@ def _since(con, card: Scorecard, names: dict, geo: str, lang: str, since: date) 
     ]
     return SinceSection(
         heading=t("changes.pack_heading", lang),
-        intro=t("changes.pack_intro", lang, geo=where, date=day),
+        intro=" ".join(
+            filter(
+                None, [t("changes.pack_intro", lang, geo=where, date=day), _history_note(con, since, lang)]
+            )
+        ),
         head=changes.headers(lang),
         lines=tuple(found[:MAX_SINCE_ROWS]),
         more=t("changes.pack_more", lang, n=fmt_number(more, lang, 0)) if more > 0 else "",
@@ -243,6 +247,12 @@ def _since(con, card: Scorecard, names: dict, geo: str, lang: str, since: date) 
             for row in actions.rows(changed, lang)
         ),
     )
+
+
+def _history_note(con, since: date, lang: str) -> str:
+    """What the pack cannot know: changes before the warehouse's first build (a snapshot is the baseline)."""
+    start = reports.history_start(con)
+    return t("changes.history_starts", lang, date=fmt_date(start, lang)) if start and since < start else ""
 
 
 def _cover_lines(

@@ -53,6 +53,10 @@ else:
 
 rows = queries.changes(v, since, geo)
 where = names.get(geo, geo)
+start = queries.history_start(v)
+if start is not None and since < start:
+    # Said before "nothing changed": the history cannot know what moved before its first build.
+    st.warning(t("changes.history_starts", lang, date=fmt_date(start, lang)), icon=":material/history:")
 if not rows:
     st.info(t("changes.none", lang, geo=where, date=fmt_date(since, lang)), icon=":material/check:")
     st.stop()

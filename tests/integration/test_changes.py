@@ -173,3 +173,19 @@ def test_the_app_page_shows_the_clis_rows(revised, capsys, monkeypatch):
     assert list(shown["Période"]) == [r["period"] or "" for r in rows]
     kinds = {"new": "Nouveau chiffre", "revised": "Chiffre révisé", "status": "Changement de statut"}
     assert list(shown["Changement"]) == [kinds[r["kind"]] for r in rows]
+
+
+def test_a_day_before_the_first_build_is_said_to_be_unknown(revised, capsys):
+    """The seed (the warehouse's first build) was 30 days ago: before it, nothing is known to have changed,
+    and the command says so on stderr (the JSON on stdout stays the rows alone)."""
+    first_build = datetime.now(UTC).date() - timedelta(days=30)
+    capsys.readouterr()
+    assert (
+        main(["changes", "--since", (first_build - timedelta(days=5)).isoformat(), "--geo", "BE", "--json"])
+        == 0
+    )
+    out = capsys.readouterr()
+    assert f"history begins {first_build}" in out.err
+    json.loads(out.out)
+    assert main(["changes", "--since", (first_build + timedelta(days=1)).isoformat(), "--geo", "BE"]) == 0
+    assert "history begins" not in capsys.readouterr().err
