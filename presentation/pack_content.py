@@ -149,6 +149,7 @@ class SinceSection:
     # Action lines whose status changed since then (issue 15, point 2): filled by the action-line register's
     # writer as (title, old status, new status, evidence date) rows in the reader's words; empty until then.
     action_lines: tuple[tuple[str, ...], ...] = ()
+    action_heading: str = ""  # "Action lines whose status changed since …", when there are any
 
     @property
     def rows(self) -> tuple[tuple[str, ...], ...]:
@@ -246,6 +247,7 @@ def _since(con, card: Scorecard, names: dict, geo: str, lang: str, since: date) 
             (f"{row['id']} {row['title']}", row["status_word"], row["date"])
             for row in actions.rows(changed, lang)
         ),
+        action_heading=t("changes.pack_actions", lang, date=day) if changed else "",
     )
 
 

@@ -120,6 +120,8 @@ def _since(doc, pack: Pack) -> None:
             _muted(doc, since.more)
     else:
         doc.add_paragraph(since.none)
+    if since.action_heading:
+        doc.add_heading(since.action_heading, level=2)
     for row in since.action_lines:
         doc.add_paragraph(" · ".join(row))
     _page_break(doc)

@@ -151,6 +151,8 @@ def _since(prs: Presentation, pack: Pack) -> None:
     more = len(since.lines) - SLIDE_SINCE_ROWS
     if more > 0 or since.more:
         paragraphs.append([(since.more or t("changes.pack_more", lang, n=more), SMALL_PT, False, MUTED)])
+    if since.action_heading:
+        paragraphs.append([(since.action_heading, SMALL_PT, True, INK)])
     for row in since.action_lines:
         paragraphs.append([(" · ".join(row), SMALL_PT, False, INK)])
     _box(slide, MARGIN, top + Inches(0.15), width, paragraphs, lang)

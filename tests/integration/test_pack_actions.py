@@ -75,4 +75,5 @@ def test_the_since_page_lists_the_lines_whose_status_evidence_is_dated_since_the
     finally:
         con.close()
     assert sorted(row[0].split(" ", 1)[0] for row in pack.since.action_lines) == expected
+    assert "actielijnen" in pack.since.action_heading.lower()
     assert all(row[2] and not telltales(" ".join(row), "nl") for row in pack.since.action_lines)
