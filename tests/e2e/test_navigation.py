@@ -113,7 +113,9 @@ def test_every_sidebar_page_keeps_the_country(page, server):
     open_page(page, server, "/?geo=LU&lang=nl")
     nav = page.get_by_test_id("stSidebarNav")
     links = nav.get_by_role("link")
-    expect(links).to_have_count(8)  # scorecard, objective, action lines, explorer, dataset, changes, sources, method
+    expect(links).to_have_count(
+        8
+    )  # scorecard, objective, action lines, explorer, dataset, changes, sources, method
     for i in range(8):
         label = links.nth(i).get_attribute("href")
         links.nth(i).click()
