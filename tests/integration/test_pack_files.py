@@ -82,14 +82,15 @@ def test_pptx_has_cover_scorecard_and_one_slide_per_objective_in_the_language(co
     prs = Presentation(io.BytesIO(body))
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
     slides = list(prs.slides)
-    assert len(slides) == 2 + N_OBJECTIVES, "cover, scorecard, then one slide per objective"
+    assert len(slides) == 3 + N_OBJECTIVES, "cover, since, scorecard, objectives"
     assert slides[0].shapes.title.text == pack.title
     cover = _slide_text(slides[0])
     assert all(f"{label}" in cover and value in cover for label, value in pack.cover_lines)
-    table = next(s for s in slides[1].shapes if s.has_table).table
+    assert slides[1].shapes.title.text == pack.since.heading
+    table = next(s for s in slides[2].shapes if s.has_table).table
     assert len(table.rows) == 1 + N_OBJECTIVES
     for (title, word, has_chart, sentence), slide, row in zip(
-        _expected(con, lang), slides[2:], list(table.rows)[1:], strict=True
+        _expected(con, lang), slides[3:], list(table.rows)[1:], strict=True
     ):
         assert slide.shapes.title.text == title
         text = _slide_text(slide)
@@ -103,7 +104,7 @@ def test_pptx_has_cover_scorecard_and_one_slide_per_objective_in_the_language(co
             assert px_w / Emu(pic.width).inches >= 200, "a projected chart needs about 200 dots an inch"
     # The same sentences and source lines as the PDF's content, which the PDF's HTML prints.
     doc, _ = briefing.render_html(pack, inline_plotly=False)
-    for obj, slide in zip(pack.objectives, slides[2:], strict=True):
+    for obj, slide in zip(pack.objectives, slides[3:], strict=True):
         text = _slide_text(slide)
         assert obj.featured.sentence in text and str(escape(obj.featured.sentence)) in doc
         assert (obj.featured.source or pack.no_chart) in text
