@@ -42,6 +42,27 @@ def snapshot_warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pack_pdf(snapshot_warehouse):
+    """lang → the PDF briefing pack for Belgium from the snapshot warehouse, printed once per session
+    (Chromium takes seconds a pack) for every test that reads it: legibility, content, language."""
+    from pipelines.warehouse import connect_read_only
+    from presentation import briefing
+
+    printed: dict[str, bytes] = {}
+
+    def pdf(lang: str) -> bytes:
+        if lang not in printed:
+            con = connect_read_only(snapshot_warehouse)
+            try:
+                printed[lang] = briefing.briefing_pdf(con, geo="BE", lang=lang)
+            finally:
+                con.close()
+        return printed[lang]
+
+    return pdf
+
+
+@pytest.fixture(scope="session")
 def upstream_fixture_raw() -> Path:
     """The committed excerpts laid out as ../shared/data/raw (recordings beside it), for a LocalUpstream."""
     return UPSTREAM_FIXTURE / "raw"

@@ -14,7 +14,7 @@ from indicators.units import UNITS
 from indicators.vocabulary import LANGS
 from pipelines import reports
 from pipelines.warehouse import connect_read_only
-from presentation import briefing, data_exports, exports, status
+from presentation import data_exports, exports, status
 from presentation.i18n import fmt_value, t
 from tests import pack_legibility as legibility
 
@@ -85,8 +85,8 @@ def test_xlsx_has_data_and_metadata_sheets(con, lang):
 
 @needs_chromium
 @pytest.mark.parametrize("lang", LANGS)
-def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers(con, lang):
-    body = briefing.briefing_pdf(con, geo="BE", lang=lang)
+def test_briefing_pack_has_cover_nine_objectives_annex_and_the_scorecard_numbers(con, pack_pdf, lang):
+    body = pack_pdf(lang)
     # Legible at print size: text of 6.5 pt or more, nothing off the page or printed over other text,
     # decimal commas in French and Dutch, no blank page (tests/pack_legibility.py).
     assert [str(p) for p in legibility.problems(body, lang=lang)] == []
