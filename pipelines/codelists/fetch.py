@@ -52,6 +52,16 @@ def _body(data: bytes) -> bytes:
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
+def _read(client: Client, url: str, parse, what, errors: list[str]):
+    """One structure answer parsed by `parse` (body, url), or None with the failure kept in `errors` by name:
+    one unreachable or unreadable answer never stops the others."""
+    try:
+        return parse(_body(client.get(url, expect=XML_TYPES).body), url)
+    except (FetchError, sdmx_ml.StructureError) as exc:
+        errors.append(f"{what}: {exc}")
+        return None
+
+
 def rows_of(
     names: Iterable[sdmx_ml.Name], dims: dict[sdmx_ml.CodelistRef, set[str]], where: str
 ) -> list[Row]:
@@ -71,11 +81,8 @@ def fetch(client: Client, datasets: Iterable[str], base: str) -> tuple[list[Row]
     uses: dict[sdmx_ml.CodelistRef, set[str]] = {}
     errors: list[str] = []
     for ds in sorted(set(datasets)):
-        url = structure_url(base, ds)
-        try:
-            dims = sdmx_ml.dimensions(_body(client.get(url, expect=XML_TYPES).body), url)
-        except (FetchError, sdmx_ml.StructureError) as exc:
-            errors.append(f"{ds}: {exc}")
+        dims = _read(client, structure_url(base, ds), sdmx_ml.dimensions, ds, errors)
+        if dims is None:
             continue
         for dim, ref in dims.items():
             if dim.lower() not in ("time", "time_period"):
@@ -83,12 +90,9 @@ def fetch(client: Client, datasets: Iterable[str], base: str) -> tuple[list[Row]
     rows: list[Row] = []
     for ref in sorted(uses, key=str):
         url = codelist_url(base, ref)
-        try:
-            names = sdmx_ml.codelists(_body(client.get(url, expect=XML_TYPES).body), url)
-        except (FetchError, sdmx_ml.StructureError) as exc:
-            errors.append(f"{ref}: {exc}")
-            continue
-        rows += rows_of(names, uses, f"<{url}>")
+        names = _read(client, url, sdmx_ml.codelists, ref, errors)
+        if names is not None:
+            rows += rows_of(names, uses, f"<{url}>")
     return rows, errors
 
 
